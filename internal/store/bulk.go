@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// BulkInsert writes many new tenants with COPY, all in one transaction: the
+// fast path for seeding. It writes no audit events (seeded data is synthetic).
+func (s *Store) BulkInsert(ctx context.Context, recs []tenant.Record) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		now := time.Now()
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"tenants"},
+			[]string{"id", "name", "short_name", "status", "plan", "max_users", "max_monthly_quotes",
+				"max_storage_gb", "created_at", "created_by", "updated_at", "suspended_at", "suspended_by",
+				"suspended_reason", "deleted_at", "deleted_by", "deleted_reason", "source"},
+			pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+				t := recs[i].Tenant
+				return []any{t.ID, t.Name, t.ShortName, string(t.Status), string(t.Plan),
+					t.Quotas.MaxUsers, t.Quotas.MaxMonthlyQuotes, t.Quotas.MaxStorageGB,
+					t.CreatedAt, t.CreatedBy, now, t.SuspendedAt, nullable(t.SuspendedBy),
+					nullable(t.SuspendedReason), t.DeletedAt, nullable(t.DeletedBy),
+					nullable(t.DeletedReason), string(t.Source)}, nil
+			}))
+		if err != nil {
+			return mapErr("copy tenants", err)
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"tenant_settings"},
+			[]string{"tenant_id", "company_name", "support_email", "support_phone", "website", "currency",
+				"timezone", "email_from_name", "email_from_email", "updated_by"},
+			pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+				s := recs[i].Settings
+				return []any{recs[i].Tenant.ID, s.CompanyName, s.SupportEmail, s.SupportPhone, s.Website,
+					s.Currency, s.Timezone, s.EmailFromName, s.EmailFromEmail, recs[i].Tenant.CreatedBy}, nil
+			}))
+		if err != nil {
+			return mapErr("copy tenant settings", err)
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"tenant_branding"},
+			[]string{"tenant_id", "preset_theme", "logo_url", "color_primary", "color_secondary",
+				"color_accent", "updated_by"},
+			pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+				b := recs[i].Branding
+				return []any{recs[i].Tenant.ID, b.PresetTheme, b.LogoURL, b.ColorPrimary,
+					b.ColorSecondary, b.ColorAccent, recs[i].Tenant.CreatedBy}, nil
+			}))
+		if err != nil {
+			return mapErr("copy tenant branding", err)
+		}
+		var prompts [][]any
+		for _, r := range recs {
+			for _, p := range r.Prompts {
+				prompts = append(prompts, []any{r.Tenant.ID, p.Name, p.Body, r.Tenant.CreatedBy})
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"tenant_prompts"},
+			[]string{"tenant_id", "name", "body", "updated_by"}, pgx.CopyFromRows(prompts)); err != nil {
+			return mapErr("copy tenant prompts", err)
+		}
+		return nil
+	})
+}
+
+// nullable stores "" as SQL NULL for optional text columns.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// CountTenants returns how many tenants the registry holds (any status).
+func (s *Store) CountTenants(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tenants: %w", err)
+	}
+	return n, nil
+}

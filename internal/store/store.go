@@ -1,0 +1,80 @@
+// Package store implements the domain's persistence over Postgres with pgx.
+// SQL lives next to the method that runs it; Postgres errors become apperr
+// values here and nowhere else.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// Store is the Postgres implementation of tenant.Store.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ tenant.Store = (*Store)(nil)
+
+// New returns a Store over pool.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool}
+}
+
+// Ping checks that the database answers (for /readyz).
+func (s *Store) Ping(ctx context.Context) error {
+	return s.pool.Ping(ctx)
+}
+
+// querier is what both the pool and a transaction offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// txStore is the set of writes offered inside one transaction.
+type txStore struct {
+	tx pgx.Tx
+}
+
+// InTx runs fn in one transaction and commits only when fn succeeds.
+func (s *Store) InTx(ctx context.Context, fn func(tenant.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(&txStore{tx: tx})
+	})
+}
+
+// mapErr turns Postgres errors that mean something to a user into apperr
+// values, wrapped with the operation's name.
+func mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", op, apperr.ErrNotFound)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%s: %w (%s)", op, apperr.ErrConflict, pgErr.ConstraintName)
+		case "40001": // serialization_failure
+			return fmt.Errorf("%s: %w", op, apperr.ErrConflict)
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// UniqueViolation reports whether err was a unique violation of constraint.
+func UniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
