@@ -1,0 +1,116 @@
+package tenant
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sort orders of the tenant list.
+const (
+	SortName        = "name"
+	SortNameDesc    = "-name"
+	SortCreated     = "created"
+	SortCreatedDesc = "-created"
+)
+
+// Sorts in the order the list offers them, with their labels.
+var Sorts = []struct{ Value, Label string }{
+	{SortName, "Name A–Z"},
+	{SortNameDesc, "Name Z–A"},
+	{SortCreatedDesc, "Newest first"},
+	{SortCreated, "Oldest first"},
+}
+
+// Page sizes the list offers; the first is the default.
+var PageSizes = []int{25, 50, 100}
+
+const maxSearchLen = 100
+
+// ListQuery is the state of the tenant list: what the URL carries.
+type ListQuery struct {
+	Search  string
+	Status  Status // "" means every status except deleted
+	Plan    Plan   // "" means every plan
+	Sort    string
+	Page    int
+	PerPage int
+}
+
+// Normalize replaces anything out of range by its default, so any URL a
+// person types gives a sensible list instead of an error.
+func (q ListQuery) Normalize() ListQuery {
+	q.Search = strings.TrimSpace(q.Search)
+	if utf8.RuneCountInString(q.Search) > maxSearchLen {
+		q.Search = string([]rune(q.Search)[:maxSearchLen])
+	}
+	if q.Status != "" && !q.Status.Valid() {
+		q.Status = ""
+	}
+	if q.Plan != "" && !q.Plan.Valid() {
+		q.Plan = ""
+	}
+	switch q.Sort {
+	case SortName, SortNameDesc, SortCreated, SortCreatedDesc:
+	default:
+		q.Sort = SortName
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	valid := false
+	for _, n := range PageSizes {
+		valid = valid || q.PerPage == n
+	}
+	if !valid {
+		q.PerPage = PageSizes[0]
+	}
+	return q
+}
+
+// Offset is the number of rows before the current page.
+func (q ListQuery) Offset() int { return (q.Page - 1) * q.PerPage }
+
+// ListItem is one row of the tenant list.
+type ListItem struct {
+	ID           string
+	Name         string
+	ShortName    string
+	Status       Status
+	Plan         Plan
+	SupportEmail string
+	CreatedAt    time.Time
+	Source       Source
+}
+
+// ListResult is one page of the list with the counts its tabs show.
+type ListResult struct {
+	Query  ListQuery
+	Items  []ListItem
+	Total  int            // rows matching the query (all pages)
+	Counts map[Status]int // per status, for the search and plan filter
+}
+
+// AllCount is what the "All" tab shows: every status but deleted.
+func (r ListResult) AllCount() int {
+	return r.Counts[StatusActive] + r.Counts[StatusSuspended]
+}
+
+// Pages is the number of pages (at least 1).
+func (r ListResult) Pages() int {
+	if r.Total == 0 || r.Query.PerPage == 0 {
+		return 1
+	}
+	return (r.Total + r.Query.PerPage - 1) / r.Query.PerPage
+}
+
+// First and Last are the 1-based positions of the rows shown.
+func (r ListResult) First() int {
+	if len(r.Items) == 0 {
+		return 0
+	}
+	return r.Query.Offset() + 1
+}
+
+// Last is the position of the last row shown.
+func (r ListResult) Last() int { return r.Query.Offset() + len(r.Items) }

@@ -1,0 +1,134 @@
+package tenant
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // time.LoadLocation must not depend on the host's tzdata
+	"unicode"
+
+	"github.com/go-playground/validator/v10"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The field rules shared by every way data enters the registry (forms, the
+// CLI, the legacy importer). Each returns the normalised value and whether it
+// is acceptable.
+
+var (
+	check          = validator.New(validator.WithRequiredStructEnabled())
+	colorPattern   = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+	shortNameRegex = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	currencyIndex  = func() map[string]bool {
+		m := make(map[string]bool, len(Currencies))
+		for _, c := range Currencies {
+			m[c.Code] = true
+		}
+		return m
+	}()
+)
+
+// Currency is an ISO 4217 code with its English name.
+type Currency struct {
+	Code string
+	Name string
+}
+
+// NormalizeEmail trims and lower-cases an address and reports whether it is one.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || len(s) > 254 || check.Var(s, "email") != nil {
+		return s, false
+	}
+	return s, true
+}
+
+// NormalizeColor returns s as #RRGGBB in upper case, if it is a colour of that shape.
+func NormalizeColor(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if !colorPattern.MatchString(s) {
+		return s, false
+	}
+	return strings.ToUpper(s), true
+}
+
+// NormalizeCurrency returns s as an upper-case ISO 4217 code in circulation.
+func NormalizeCurrency(s string) (string, bool) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	return s, currencyIndex[s]
+}
+
+// NormalizeTimezone reports whether s names an IANA time zone.
+func NormalizeTimezone(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	// LoadLocation also accepts "" and "Local", which are not zone names.
+	if s == "" || s == "Local" {
+		return s, false
+	}
+	_, err := time.LoadLocation(s)
+	return s, err == nil
+}
+
+// NormalizeHTTPSURL accepts an absolute https:// URL with a host ("" is
+// accepted as "no URL").
+func NormalizeHTTPSURL(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", true
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || check.Var(s, "url") != nil {
+		return s, false
+	}
+	return s, true
+}
+
+// NormalizeShortName lower-cases s and reports whether it is a valid short
+// name: letters, digits and single hyphens, at most 63 characters.
+func NormalizeShortName(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return s, len(s) <= 63 && shortNameRegex.MatchString(s)
+}
+
+// ShortNameFrom derives a short name from a display name: accents dropped,
+// everything else that is not a letter or digit becomes one hyphen.
+// "Société des Voyages Øresund" → "societe-des-voyages-oresund".
+func ShortNameFrom(name string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range norm.NFKD.String(strings.ToLower(name)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue // combining accent left by NFKD
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			hyphen = false
+		default:
+			if folded, ok := foldedLetters[r]; ok {
+				b.WriteString(folded)
+				hyphen = false
+				continue
+			}
+			if b.Len() > 0 && !hyphen {
+				b.WriteByte('-')
+				hyphen = true
+			}
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if len(s) > 63 {
+		s = strings.Trim(s[:63], "-")
+	}
+	return s
+}
+
+// Letters NFKD does not decompose into ASCII.
+var foldedLetters = map[rune]string{
+	'ø': "o", 'æ': "ae", 'œ': "oe", 'ß': "ss", 'đ': "d", 'ł': "l", 'þ': "th", 'ð': "d", 'ı': "i",
+}
+
+// CleanText trims s and collapses internal runs of white space to one space.
+func CleanText(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

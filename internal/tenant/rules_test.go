@@ -1,0 +1,84 @@
+package tenant
+
+import "testing"
+
+func TestShortNameFrom(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"Société des Voyages Øresund": "societe-des-voyages-oresund",
+		"Kruger Safaris (Pty) Ltd":    "kruger-safaris-pty-ltd",
+		"  --Africa   Stay!! ":        "africa-stay",
+		"Ærø Ferries":                 "aero-ferries",
+		"東京":                          "",
+	}
+	for in, want := range cases {
+		if got := ShortNameFrom(in); got != want {
+			t.Errorf("ShortNameFrom(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFieldRules(t *testing.T) {
+	t.Parallel()
+	if c, ok := NormalizeColor("#c35d7d"); !ok || c != "#C35D7D" {
+		t.Errorf("colour #c35d7d: %q %v", c, ok)
+	}
+	for _, bad := range []string{"blue", "#GG1122", "#FFF", "C35D7D"} {
+		if _, ok := NormalizeColor(bad); ok {
+			t.Errorf("colour %q accepted", bad)
+		}
+	}
+	if c, ok := NormalizeCurrency(" usd "); !ok || c != "USD" {
+		t.Errorf("currency usd: %q %v", c, ok)
+	}
+	if _, ok := NormalizeCurrency("XYZ"); ok {
+		t.Error("currency XYZ accepted")
+	}
+	if _, ok := NormalizeTimezone("Mars/Olympus_Mons"); ok {
+		t.Error("Mars/Olympus_Mons accepted")
+	}
+	for _, tz := range []string{"Africa/Johannesburg", "UTC", "Europe/Oslo"} {
+		if _, ok := NormalizeTimezone(tz); !ok {
+			t.Errorf("timezone %q refused", tz)
+		}
+	}
+	if _, ok := NormalizeHTTPSURL("http://example.com"); ok {
+		t.Error("http URL accepted")
+	}
+	if _, ok := NormalizeHTTPSURL("https://"); ok {
+		t.Error("hostless URL accepted")
+	}
+	if u, ok := NormalizeHTTPSURL(" https://www.krugersafaris.co.za "); !ok || u != "https://www.krugersafaris.co.za" {
+		t.Errorf("https URL: %q %v", u, ok)
+	}
+	if e, ok := NormalizeEmail(" Bob@ACME.dev "); !ok || e != "bob@acme.dev" {
+		t.Errorf("email: %q %v", e, ok)
+	}
+	if _, ok := NormalizeEmail("not-an-email"); ok {
+		t.Error("not-an-email accepted")
+	}
+}
+
+func TestEveryOfferedTimezoneLoads(t *testing.T) {
+	t.Parallel()
+	for _, tz := range Timezones {
+		if _, ok := NormalizeTimezone(tz); !ok {
+			t.Errorf("offered timezone %q does not load", tz)
+		}
+	}
+}
+
+func TestNewIDShape(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewID()
+		if !IsGeneratedID(id) || !ValidID(id) {
+			t.Fatalf("NewID() = %q has the wrong shape", id)
+		}
+		if seen[id] {
+			t.Fatalf("NewID() repeated %q", id)
+		}
+		seen[id] = true
+	}
+}
