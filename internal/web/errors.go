@@ -1,0 +1,101 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/logging"
+	errorviews "github.com/tenant-console/console/views/errors"
+)
+
+// problem is what a person is told about an error: never err.Error().
+type problem struct {
+	status  int
+	title   string
+	message string
+}
+
+// classify maps an error to the one answer people get for it.
+func classify(err error) problem {
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		return problem{http.StatusNotFound, "Not found",
+			"There is nothing here, or you may not see it. Check the address or go back to the list."}
+	case errors.Is(err, apperr.ErrForbidden):
+		return problem{http.StatusForbidden, "Not allowed",
+			"Your role does not allow this. Ask a platform admin if you need it."}
+	case errors.Is(err, apperr.ErrConflict):
+		return problem{http.StatusConflict, "Changed meanwhile",
+			"Someone changed this while you were working on it. Reload the page and try again."}
+	case errors.Is(err, apperr.ErrUnavailable):
+		return problem{http.StatusServiceUnavailable, "Temporarily unavailable",
+			"A service the console depends on is not answering. Try again shortly."}
+	case errors.Is(err, errCSRF):
+		return problem{http.StatusForbidden, "Form expired",
+			"This form has expired or did not come from this console. Reload the page and try again."}
+	case errors.As(err, &he):
+		switch he.Code {
+		case http.StatusNotFound:
+			return problem{http.StatusNotFound, "Page not found", "There is no page at this address."}
+		case http.StatusMethodNotAllowed:
+			return problem{http.StatusMethodNotAllowed, "Not allowed", "This address does not accept that kind of request."}
+		case http.StatusRequestEntityTooLarge:
+			return problem{http.StatusRequestEntityTooLarge, "Too large", "What you sent is too large."}
+		case http.StatusTooManyRequests:
+			return problem{http.StatusTooManyRequests, "Too many requests", "Too many attempts. Try again in a minute."}
+		}
+		if he.Code >= 400 && he.Code < 500 {
+			return problem{he.Code, http.StatusText(he.Code), "The request could not be understood. Reload the page and try again."}
+		}
+	}
+	return problem{http.StatusInternalServerError, "Something went wrong",
+		"The console hit an unexpected error. It has been logged; try again, and tell the platform team if it keeps happening."}
+}
+
+// errorHandler is the one place errors become answers: 5xx are logged as
+// errors and 4xx as warnings, full requests get an error page and htmx
+// requests a toast (HX-Trigger).
+func (s *server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := classify(err)
+	ctx := c.Request().Context()
+	level := slog.LevelWarn
+	if p.status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(ctx, level, "request failed", slog.Int("status", p.status),
+		slog.String("path", c.Request().URL.Path), slog.Any("error", err))
+
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.status)
+		return
+	}
+	if htmxOf(c).wantsFragment() {
+		trigger, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": "error", "message": p.message}})
+		c.Response().Header().Set("HX-Trigger", string(trigger))
+		_ = c.String(p.status, p.message)
+		return
+	}
+	page := errorviews.Page(errorviews.Props{
+		Chrome:    s.chrome(c, p.title, ""),
+		Status:    p.status,
+		Title:     p.title,
+		Message:   p.message,
+		RequestID: logging.RequestID(ctx),
+	})
+	if rerr := render(c, p.status, page); rerr != nil {
+		s.log.ErrorContext(ctx, "render error page", slog.Any("error", rerr))
+		_ = c.String(p.status, p.message)
+	}
+}
+
+// errCSRF marks a refused state-changing request without a valid token.
+var errCSRF = errors.New("csrf check failed")

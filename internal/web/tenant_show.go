@@ -1,0 +1,23 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	tenantviews "github.com/tenant-console/console/views/tenants"
+)
+
+// tenantShow is GET /tenants/:id, the read-only tenant page.
+func (s *server) tenantShow(c echo.Context) error {
+	actor := s.actor(c)
+	d, err := s.Tenants.Get(c.Request().Context(), actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, tenantviews.ShowPage(tenantviews.ShowProps{
+		Chrome:  s.chrome(c, d.Tenant.Name, "tenants"),
+		Detail:  d,
+		IsStaff: actor.IsStaff(),
+	}))
+}

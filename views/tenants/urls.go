@@ -1,0 +1,78 @@
+// Package tenants holds the tenant list and tenant pages.
+package tenants
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// ListURL is the shareable URL of a list state; defaults are left out so
+// URLs stay short.
+func ListURL(q tenant.ListQuery) string {
+	v := url.Values{}
+	if q.Search != "" {
+		v.Set("q", q.Search)
+	}
+	if q.Status != "" {
+		v.Set("status", string(q.Status))
+	}
+	if q.Plan != "" {
+		v.Set("plan", string(q.Plan))
+	}
+	if q.Sort != "" && q.Sort != tenant.SortName {
+		v.Set("sort", q.Sort)
+	}
+	if q.PerPage != 0 && q.PerPage != tenant.PageSizes[0] {
+		v.Set("per_page", strconv.Itoa(q.PerPage))
+	}
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	if len(v) == 0 {
+		return "/tenants"
+	}
+	return "/tenants?" + v.Encode()
+}
+
+func withStatus(q tenant.ListQuery, s tenant.Status) string {
+	q.Status, q.Page = s, 1
+	return ListURL(q)
+}
+
+func withPage(q tenant.ListQuery, page int) string {
+	q.Page = page
+	return ListURL(q)
+}
+
+func withoutSearch(q tenant.ListQuery) string {
+	q.Search, q.Page = "", 1
+	return ListURL(q)
+}
+
+func withoutFilters(q tenant.ListQuery) string {
+	return ListURL(tenant.ListQuery{Sort: q.Sort, PerPage: q.PerPage})
+}
+
+func tenantURL(id string) templ.SafeURL {
+	return templ.SafeURL("/tenants/" + url.PathEscape(id))
+}
+
+func safe(u string) templ.SafeURL { return templ.SafeURL(u) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// thousands formats 12345 as "12,345".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
