@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenant-console/console/internal/config"
+	"github.com/tenant-console/console/internal/store"
+	"github.com/tenant-console/console/internal/tenant"
+	"github.com/tenant-console/console/internal/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve",
+		"Serves the web console on LISTEN_ADDR (default 127.0.0.1:8080) until\n"+
+			"SIGINT or SIGTERM, then finishes the requests in flight. In dev\n"+
+			"(APP_ENV=dev) it applies pending migrations first.", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if cfg.Dev() {
+		if err := store.Migrate(ctx, pool, log); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, cfg, log, pool, nil)
+}
+
+// serve runs the console until ctx ends. ready, if not nil, is called with
+// the address once the listener is open.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, ready func(addr string)) error {
+	st := store.New(pool)
+	handler := web.New(web.Deps{
+		Log:     log,
+		Tenants: tenant.NewService(st),
+		Ready:   []web.ReadyCheck{{Name: "database", Check: st.Ping}},
+		Dev:     cfg.Dev(),
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "env", cfg.AppEnv)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

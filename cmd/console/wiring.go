@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenant-console/console/internal/config"
+	"github.com/tenant-console/console/internal/logging"
+)
+
+// loadConfig reads the environment and makes the logger.
+func loadConfig(stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	return cfg, logging.New(stderr, cfg.LogFormat, cfg.LogLevel), nil
+}
+
+// openPool connects to Postgres and checks that it answers.
+func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database does not answer at %s: %w", redactURL(url), err)
+	}
+	return pool, nil
+}
+
+// redactURL hides a password in a connection URL before it is printed.
+func redactURL(raw string) string {
+	cfg, err := pgxpool.ParseConfig(raw)
+	if err != nil {
+		return "(unparseable DATABASE_URL)"
+	}
+	c := cfg.ConnConfig
+	return fmt.Sprintf("postgres://%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+}
