@@ -1,0 +1,93 @@
+package devgotrue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// schemaSQL is the dev server's own schema. It is not one of the console's
+// migrations: production uses Supabase, which keeps its users elsewhere.
+const schemaSQL = `
+CREATE SCHEMA IF NOT EXISTS devgotrue;
+
+-- One row: the JWT secret, kept so tokens and keys survive a restart.
+CREATE TABLE IF NOT EXISTS devgotrue.config (
+	id         boolean PRIMARY KEY DEFAULT true CHECK (id),
+	jwt_secret text NOT NULL,
+	created_at timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS devgotrue.users (
+	id                   uuid PRIMARY KEY,
+	email                text NOT NULL,
+	-- NULL for an invitation never accepted: no password can match.
+	encrypted_password   text,
+	email_confirmed_at   timestamptz,
+	invited_at           timestamptz,
+	confirmation_sent_at timestamptz,
+	last_sign_in_at      timestamptz,
+	banned_until         timestamptz,
+	raw_user_meta_data   jsonb NOT NULL DEFAULT '{}',
+	created_at           timestamptz NOT NULL,
+	updated_at           timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_email_lower_key ON devgotrue.users (lower(email));
+
+CREATE TABLE IF NOT EXISTS devgotrue.sessions (
+	id         uuid PRIMARY KEY,
+	user_id    uuid NOT NULL REFERENCES devgotrue.users (id) ON DELETE CASCADE,
+	created_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON devgotrue.sessions (user_id);
+
+-- Refresh tokens are stored hashed: a database dump is not a key ring.
+CREATE TABLE IF NOT EXISTS devgotrue.refresh_tokens (
+	token_hash text PRIMARY KEY,
+	session_id uuid NOT NULL REFERENCES devgotrue.sessions (id) ON DELETE CASCADE,
+	revoked    boolean NOT NULL DEFAULT false,
+	created_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_session_id_idx ON devgotrue.refresh_tokens (session_id);
+`
+
+// schemaLockKey serialises schema creation: two servers starting at once
+// would otherwise race on CREATE ... IF NOT EXISTS (it is not atomic).
+const schemaLockKey = 0x646576676f74 // "devgot"
+
+// setup creates the schema if needed and returns the JWT secret and when it
+// was made, generating and storing the secret on first start.
+func setup(ctx context.Context, pool *pgxpool.Pool, now time.Time) (secret []byte, createdAt time.Time, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(schemaLockKey)); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, schemaSQL); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx,
+			`INSERT INTO devgotrue.config (jwt_secret, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+			hex.EncodeToString(fresh), now); err != nil {
+			return fmt.Errorf("store secret: %w", err)
+		}
+		var hexSecret string
+		if err := tx.QueryRow(ctx, `SELECT jwt_secret, created_at FROM devgotrue.config`).Scan(&hexSecret, &createdAt); err != nil {
+			return fmt.Errorf("load secret: %w", err)
+		}
+		secret = []byte(hexSecret)
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("devgotrue: setup: %w", err)
+	}
+	return secret, createdAt, nil
+}
