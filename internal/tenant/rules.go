@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // time.LoadLocation must not depend on the host's tzdata
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"golang.org/x/text/unicode/norm"
@@ -131,4 +132,29 @@ var foldedLetters = map[rune]string{
 // CleanText trims s and collapses internal runs of white space to one space.
 func CleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Password policy. GoTrue's admin API accepts any password of 5 characters
+// or more, so the console enforces its own.
+const (
+	MinPasswordLength = 10
+	maxPasswordBytes  = 72 // bcrypt ignores anything longer
+)
+
+// CheckPassword returns what is wrong with password for the account email,
+// or "" when it is acceptable.
+func CheckPassword(password, email string) string {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordLength:
+		return "Use at least 10 characters."
+	case len(password) > maxPasswordBytes:
+		return "Use at most 72 bytes (bcrypt ignores the rest)."
+	case strings.TrimSpace(password) == "":
+		return "A password cannot be only spaces."
+	case strings.EqualFold(password, email) || (email != "" && strings.EqualFold(password, strings.SplitN(email, "@", 2)[0])):
+		return "Do not use your e-mail address as your password."
+	case strings.Count(password, password[:1]) == len(password):
+		return "Use more than one repeated character."
+	}
+	return ""
 }

@@ -82,3 +82,20 @@ func TestNewIDShape(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestCheckPassword(t *testing.T) {
+	t.Parallel()
+	for pw, bad := range map[string]bool{
+		"short":                   true,
+		"aaaaaaaaaaaa":            true,
+		"ana@acme.dev":            true, // the e-mail itself
+		"correct horse battery":   false,
+		"tr0ub4dor&3x":            false,
+		"          ":              true,
+		string(make([]byte, 100)): true,
+	} {
+		if got := CheckPassword(pw, "ana@acme.dev"); (got != "") != bad {
+			t.Errorf("CheckPassword(%q) = %q, want refused=%v", pw, got, bad)
+		}
+	}
+}
