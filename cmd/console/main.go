@@ -28,6 +28,7 @@ func commands() []command {
 		{"dev", "set up a local database, migrate, seed demo data and serve (make run)", runDev},
 		{"devdb", "make sure the development database exists and print its URL (devdb stop: stop it)", runDevDB},
 		{"migrate", "apply pending database migrations", runMigrate},
+		{"onboard", "onboard a tenant from flags or a YAML/JSON file", runOnboard},
 		{"seed", "insert synthetic tenants (--tenants N)", runSeed},
 	}
 }
