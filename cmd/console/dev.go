@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/tenant-console/console/internal/auth"
+	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/demo"
 	"github.com/tenant-console/console/internal/devdb"
 	"github.com/tenant-console/console/internal/store"
+	"github.com/tenant-console/console/internal/tenant"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +24,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"     when no server answers and PostgreSQL is installed;\n"+
 			"  2. applies migrations;\n"+
 			"  3. seeds a few dozen demo tenants when the registry is empty;\n"+
-			"  4. serves on LISTEN_ADDR (default http://127.0.0.1:8080).", stderr)
+			"  4. makes sure the demo people exist (a platform admin, a support\n"+
+			"     user, a tenant owner) and prints how they sign in;\n"+
+			"  5. serves on LISTEN_ADDR (default http://127.0.0.1:8080), with the\n"+
+			"     embedded development auth server unless GOTRUE_URL is set.", stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,12 +57,82 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if n == 0 {
-		if err := st.BulkInsert(ctx, demo.Agencies(time.Now())); err != nil {
+		agencies := demo.Agencies(time.Now())
+		if err := st.BulkInsert(ctx, agencies); err != nil {
 			return fmt.Errorf("seed demo tenants: %w", err)
 		}
-		log.Info("seeded demo tenants", "count", len(demo.Agencies(time.Now())))
+		log.Info("seeded demo tenants", "count", len(agencies))
 	}
-	return serve(ctx, cfg, log, pool, func(addr string) {
-		fmt.Fprintf(stdout, "\nTenant Console is running on http://%s  (Ctrl-C stops it)\n\n", addr)
+	gt, stopGoTrue, err := openGoTrue(ctx, cfg, log, pool)
+	if err != nil {
+		return err
+	}
+	defer stopGoTrue()
+	people, err := ensureDemoPeople(ctx, st, gt, log)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, log, pool, gt, func(addr string) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "\nTenant Console is running on http://%s  (Ctrl-C stops it)\n\nSign in as:\n", addr)
+		for _, p := range people {
+			fmt.Fprintf(&b, "  %-16s %-26s password: %s\n", p.label, p.email, p.password)
+		}
+		fmt.Fprintln(stdout, b.String())
 	})
+}
+
+// demoPerson is one account `make run` prepares.
+type demoPerson struct {
+	label, email, password string
+	staff                  tenant.Role
+	owns                   []string // tenant ids
+}
+
+var demoPeople = []demoPerson{
+	{"platform admin", "admin@console.example", "admin-demo-password", tenant.RolePlatformAdmin, nil},
+	{"support", "support@console.example", "support-demo-password", tenant.RoleSupport, nil},
+	{"tenant owner", "owner@africastay.com", "owner-demo-password", "", []string{"africastay", "tn_1f3a9c0b_k3xq"}},
+}
+
+// ensureDemoPeople makes the demo accounts and their roles; accounts that
+// already exist keep their passwords (so the printed one may be stale if
+// someone changed it).
+func ensureDemoPeople(ctx context.Context, st *store.Store, gt *gotrue.Client, log *slog.Logger) ([]demoPerson, error) {
+	accounts := auth.Accounts{Client: gt}
+	actor := tenant.System("cli:dev")
+	for _, p := range demoPeople {
+		acct, _, err := tenant.EnsureAccount(ctx, accounts, p.email, p.password, "")
+		if err != nil {
+			return nil, fmt.Errorf("demo account %s: %w", p.email, err)
+		}
+		if p.staff != "" {
+			if _, err := st.UpsertStaff(ctx, actor, store.Staff{UserID: acct.ID, Email: p.email, Role: p.staff}); err != nil {
+				return nil, err
+			}
+		}
+		access, err := st.LoadAccess(ctx, acct.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, tenantID := range p.owns {
+			if _, member := (tenant.Actor{Memberships: access.Memberships}).Membership(tenantID); member {
+				continue
+			}
+			err := st.InTx(ctx, func(tx tenant.Tx) error {
+				m := tenant.Member{TenantID: tenantID, UserID: acct.ID, Email: p.email, Role: tenant.MemberOwner}
+				if err := tx.InsertMember(ctx, m, actor.Email); err != nil {
+					return err
+				}
+				ev := tenant.NewAuditEvent(actor, tenantID, tenant.ActionMemberAdded)
+				ev.After = map[string]any{"email": p.email, "role": string(tenant.MemberOwner)}
+				return tx.InsertAudit(ctx, ev)
+			})
+			if err != nil {
+				return nil, fmt.Errorf("demo owner of %s: %w", tenantID, err)
+			}
+		}
+	}
+	log.Info("demo people ready", "count", len(demoPeople))
+	return demoPeople, nil
 }

@@ -26,6 +26,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web console", runServe},
 		{"dev", "set up a local database, migrate, seed demo data and serve (make run)", runDev},
+		{"create-staff", "give a person a staff role (platform_admin or support)", runCreateStaff},
 		{"devdb", "make sure the development database exists and print its URL (devdb stop: stop it)", runDevDB},
 		{"migrate", "apply pending database migrations", runMigrate},
 		{"onboard", "onboard a tenant from flags or a YAML/JSON file", runOnboard},

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,11 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/tenant-console/console/internal/logging"
-	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
 	"github.com/tenant-console/console/internal/testdb"
-	"github.com/tenant-console/console/internal/web"
 )
 
 // runCLI runs the console as a person would, with DATABASE_URL set to url.
@@ -40,6 +34,7 @@ func TestSeedInsertsTenantsThatTheListShows(t *testing.T) {
 		t.Fatalf("seed said %q", out)
 	}
 	pool := connect(t, url)
+	c := startConsole(t, url)
 	var tenants, settings, branding, prompts int
 	err = pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM tenant_settings),
 		(SELECT count(*) FROM tenant_branding), (SELECT count(*) FROM tenant_prompts)`).Scan(&tenants, &settings, &branding, &prompts)
@@ -49,7 +44,7 @@ func TestSeedInsertsTenantsThatTheListShows(t *testing.T) {
 	if tenants != 2500 || settings != 2500 || branding != 2500 || prompts != 2500 {
 		t.Fatalf("rows: tenants %d settings %d branding %d prompts %d, want 2500 each", tenants, settings, branding, prompts)
 	}
-	checkListAgreesWithSQL(t, pool, "safari", tenant.StatusSuspended)
+	checkListAgreesWithSQL(t, c, pool, "safari", tenant.StatusSuspended)
 
 	// A second run adds more rather than colliding with the first.
 	if _, errOut, err := runCLI(t, url, "seed", "--tenants", "10"); err != nil {
@@ -92,7 +87,7 @@ func connect(t testing.TB, url string) *pgxpool.Pool {
 
 // checkListAgreesWithSQL asks the list page for a search and status and
 // compares its total with a plain SQL count of the same thing.
-func checkListAgreesWithSQL(t testing.TB, pool *pgxpool.Pool, search string, status tenant.Status) {
+func checkListAgreesWithSQL(t testing.TB, c *consoleClient, pool *pgxpool.Pool, search string, status tenant.Status) {
 	t.Helper()
 	var want int
 	err := pool.QueryRow(context.Background(), `SELECT count(*) FROM tenants t JOIN tenant_settings s ON s.tenant_id = t.id
@@ -101,7 +96,7 @@ func checkListAgreesWithSQL(t testing.TB, pool *pgxpool.Pool, search string, sta
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := getList(t, newHandler(pool), search, status)
+	body := c.list(search, status)
 	got := "0"
 	if m := regexp.MustCompile(`of ([0-9,]+) tenants?`).FindStringSubmatch(body); m != nil {
 		got = strings.ReplaceAll(m[1], ",", "")
@@ -109,23 +104,6 @@ func checkListAgreesWithSQL(t testing.TB, pool *pgxpool.Pool, search string, sta
 	if got != fmt.Sprint(want) {
 		t.Fatalf("list for %q/%s says %s tenants, SQL counts %d", search, status, got, want)
 	}
-}
-
-func newHandler(pool *pgxpool.Pool) http.Handler {
-	st := store.New(pool)
-	return web.New(web.Deps{Log: logging.New(io.Discard, "text", "error"), Tenants: tenant.NewService(st)})
-}
-
-func getList(t testing.TB, h http.Handler, search string, status tenant.Status) string {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/tenants?q="+search+"&status="+string(status), nil)
-	req.Header.Set("HX-Request", "true")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("list: status %d", rec.Code)
-	}
-	return rec.Body.String()
 }
 
 // BenchmarkSeedAndList seeds 100,000 tenants with the CLI into a fresh
@@ -139,10 +117,12 @@ func BenchmarkSeedAndList(b *testing.B) {
 	}
 	seedTime := time.Since(start)
 	pool := connect(b, url)
-	checkListAgreesWithSQL(b, pool, "safari", tenant.StatusSuspended)
-	h := newHandler(pool)
+	c := startConsole(b, url)
+	checkListAgreesWithSQL(b, c, pool, "safari", tenant.StatusSuspended)
 	for b.Loop() {
-		getList(b, h, "safari", tenant.StatusSuspended)
+		c.list("safari", tenant.StatusSuspended)
 	}
 	b.ReportMetric(seedTime.Seconds(), "seed-100k-s")
 }
+
+func testdbURL(t testing.TB) string { return testdb.URL(t) }

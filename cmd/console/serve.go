@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tenant-console/console/internal/auth"
+	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
@@ -40,18 +43,35 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	return serve(ctx, cfg, log, pool, nil)
+	gt, stopGoTrue, err := openGoTrue(ctx, cfg, log, pool)
+	if err != nil {
+		return err
+	}
+	defer stopGoTrue()
+	return serve(ctx, cfg, log, pool, gt, nil)
 }
 
 // serve runs the console until ctx ends. ready, if not nil, is called with
 // the address once the listener is open.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, ready func(addr string)) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, gt *gotrue.Client, ready func(addr string)) error {
 	st := store.New(pool)
+	// pgxstore's own cleanup goroutine races with StopCleanup at shutdown;
+	// pruneExpired deletes expired sessions instead.
+	sessionStore := pgxstore.NewWithCleanupInterval(pool, 0)
+	go pruneExpired(ctx, st, log)
+
 	handler := web.New(web.Deps{
-		Log:     log,
-		Tenants: tenant.NewService(st),
-		Ready:   []web.ReadyCheck{{Name: "database", Check: st.Ping}},
-		Dev:     cfg.Dev(),
+		Log:      log,
+		Tenants:  tenant.NewService(st),
+		Auth:     &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log},
+		Access:   st,
+		Sessions: web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
+		Ready: []web.ReadyCheck{
+			{Name: "database", Check: st.Ping},
+			{Name: "gotrue", Check: gt.Health},
+		},
+		MetricsToken: cfg.MetricsToken,
+		Dev:          cfg.Dev(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -87,4 +107,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// pruneExpired deletes expired sessions and sign-in counters every few
+// minutes until ctx ends.
+func pruneExpired(ctx context.Context, st *store.Store, log *slog.Logger) {
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := st.PruneExpired(ctx, time.Now().Add(-time.Hour)); err != nil {
+				log.Warn("prune expired sessions and sign-in counters", "error", err)
+			}
+		}
+	}
 }

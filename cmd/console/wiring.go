@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
 )
@@ -43,3 +45,5 @@ func redactURL(raw string) string {
 	c := cfg.ConnConfig
 	return fmt.Sprintf("postgres://%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
+
+func isNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }

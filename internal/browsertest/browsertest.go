@@ -92,3 +92,11 @@ func Eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	}
 	return v
 }
+
+// WaitHTMXIdle waits until htmx has no request in flight and has finished
+// swapping and settling, so the new content is live (its links upgraded).
+func WaitHTMXIdle(t *testing.T, ctx context.Context) {
+	t.Helper()
+	WaitTrue(t, ctx, "htmx to settle",
+		`typeof htmx !== "undefined" && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`)
+}

@@ -28,9 +28,10 @@ type Config struct {
 	GoTrueAnonKey     string        `env:"GOTRUE_ANON_KEY"`
 	GoTrueServiceKey  string        `env:"GOTRUE_SERVICE_ROLE_KEY"`
 	SecretKey         string        `env:"CONSOLE_SECRET_KEY"`
-	SecretKeysOld     []string      `env:"CONSOLE_SECRET_KEYS_OLD" envSeparator:","`
+	SecretKeyPrevious []string      `env:"CONSOLE_SECRET_KEY_PREVIOUS" envSeparator:","`
 	SessionLifetime   time.Duration `env:"SESSION_LIFETIME" envDefault:"12h"`
 	SessionIdle       time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"1h"`
+	MetricsToken      string        `env:"METRICS_TOKEN"`
 	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat         string        `env:"LOG_FORMAT" envDefault:"text"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`

@@ -33,6 +33,7 @@ const (
 	ActionMemberAdded       = "member.added"
 	ActionMemberRemoved     = "member.removed"
 	ActionStaffCreated      = "staff.created"
+	ActionStaffChanged      = "staff.changed"
 )
 
 // NewAuditEvent starts an event for actor; callers fill Before/After.

@@ -6,6 +6,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	bt "github.com/tenant-console/console/internal/browsertest"
+	"github.com/tenant-console/console/internal/tenant"
 )
 
 // A person searches the list: the results swap in place (no page load), the
@@ -13,9 +14,14 @@ import (
 func TestBrowserSearchSwapsResultsAndBackRestores(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
+	admin := a.createPerson(t, "admin@console.example", tenant.RolePlatformAdmin, nil)
 	ctx := bt.New(t)
 
-	bt.Do(t, ctx, "open the list", chromedp.Navigate(a.URL+"/tenants"),
+	bt.Do(t, ctx, "sign in", chromedp.Navigate(a.URL+"/tenants"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), admin.email),
+		chromedp.SendKeys(chromedp.CSS("#password"), admin.password),
+		chromedp.Submit(chromedp.CSS("#password")),
 		chromedp.WaitVisible(chromedp.CSS("#tenant-search")))
 	bt.WaitTrue(t, ctx, "htmx to load", `typeof htmx !== "undefined"`)
 	// A marker on window survives htmx swaps but not a full page load.
@@ -32,10 +38,12 @@ func TestBrowserSearchSwapsResultsAndBackRestores(t *testing.T) {
 	}
 	bt.WaitTrue(t, ctx, "the All tab to count the match",
 		`document.querySelector('#status-tabs [aria-current="page"] .tab-count').textContent.trim() === "1"`)
+	bt.WaitHTMXIdle(t, ctx)
 
 	bt.Do(t, ctx, "open the Suspended tab", chromedp.Click(chromedp.CSS(`#status-tabs a[href*="status=suspended"]`)))
 	bt.WaitTrue(t, ctx, "the URL to carry the status", `location.search.includes("status=suspended") && location.search.includes("q=kruger")`)
 	bt.WaitTrue(t, ctx, "the empty state", `document.querySelector("#tenant-results").textContent.includes("No tenant matches")`)
+	bt.WaitHTMXIdle(t, ctx)
 
 	bt.Do(t, ctx, "go back", chromedp.NavigateBack())
 	bt.WaitTrue(t, ctx, "back to the search without a status",
@@ -43,10 +51,48 @@ func TestBrowserSearchSwapsResultsAndBackRestores(t *testing.T) {
 	if v := bt.Eval[string](t, ctx, `document.querySelector("#tenant-search").value`); v != "kruger" {
 		t.Fatalf("after back the search box shows %q", v)
 	}
+	bt.WaitHTMXIdle(t, ctx)
 
 	bt.Do(t, ctx, "go back again", chromedp.NavigateBack())
 	bt.WaitTrue(t, ctx, "the full list", `location.search === "" && document.querySelectorAll("#tenant-results tbody tr").length === 25`)
 	if v := bt.Eval[string](t, ctx, `document.querySelector("#tenant-search").value`); v != "" {
 		t.Fatalf("after back the search box shows %q", v)
 	}
+}
+
+// A person mistypes the password, sees why and keeps the e-mail, signs in,
+// lands on the list and signs out.
+func TestBrowserSignInJourney(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+	ctx := bt.New(t)
+
+	bt.Do(t, ctx, "open the console", chromedp.Navigate(a.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#email")))
+	bt.Do(t, ctx, "sign in with a wrong password",
+		chromedp.SendKeys(chromedp.CSS("#email"), admin.email),
+		chromedp.SendKeys(chromedp.CSS("#password"), "not my password"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#login-error")))
+	if msg := bt.Eval[string](t, ctx, `document.querySelector("#login-error").textContent.trim()`); msg != "Email or password is incorrect." {
+		t.Fatalf("message = %q", msg)
+	}
+	if v := bt.Eval[string](t, ctx, `document.querySelector("#email").value`); v != admin.email {
+		t.Fatalf("e-mail field = %q after the failed attempt", v)
+	}
+	if v := bt.Eval[string](t, ctx, `document.querySelector("#password").value`); v != "" {
+		t.Fatal("the password was sent back to the page")
+	}
+
+	bt.Do(t, ctx, "sign in with the right password",
+		chromedp.SendKeys(chromedp.CSS("#password"), admin.password),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#tenant-search")))
+	bt.WaitTrue(t, ctx, "the list", `location.pathname === "/tenants" && document.body.textContent.includes("ada@console.example")`)
+
+	bt.Do(t, ctx, "sign out",
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#email")))
+	bt.WaitTrue(t, ctx, "the goodbye", `location.pathname === "/login" && document.body.textContent.includes("You have signed out.")`)
+	bt.Do(t, ctx, "try the list again", chromedp.Navigate(a.URL+"/tenants"), chromedp.WaitVisible(chromedp.CSS("#email")))
 }

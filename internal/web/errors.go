@@ -27,6 +27,9 @@ func classify(err error) problem {
 	case errors.Is(err, apperr.ErrNotFound):
 		return problem{http.StatusNotFound, "Not found",
 			"There is nothing here, or you may not see it. Check the address or go back to the list."}
+	case errors.Is(err, apperr.ErrUnauthenticated):
+		return problem{http.StatusUnauthorized, "Sign in first",
+			"Your session has ended or you have not signed in. Sign in and try again."}
 	case errors.Is(err, apperr.ErrForbidden):
 		return problem{http.StatusForbidden, "Not allowed",
 			"Your role does not allow this. Ask a platform admin if you need it."}

@@ -2,14 +2,26 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tenant-console/console/internal/auth"
+	"github.com/tenant-console/console/internal/auth/devgotrue"
+	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/demo"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/store"
@@ -18,31 +30,186 @@ import (
 	"github.com/tenant-console/console/internal/web"
 )
 
-// app is the console served over a real listener on a fresh database.
+// app is the console served over a real listener, on a fresh database with
+// the demo agencies, signing people in through the embedded dev GoTrue.
 type app struct {
 	*httptest.Server
-	store *store.Store
-	logs  *logBuffer
+	echo   *echo.Echo
+	pool   *pgxpool.Pool
+	store  *store.Store
+	gotrue *gotrue.Client
+	logs   *logBuffer
 }
 
-func newApp(t *testing.T) *app {
+type appOptions struct {
+	limits  auth.Limits
+	devAuth devgotrue.Options
+	// gotrueURL, when set, points the console at another GoTrue (e.g. a
+	// closed port, to see what happens when GoTrue is down).
+	gotrueURL string
+}
+
+func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
+
+func newAppWith(t *testing.T, opts appOptions) *app {
 	t.Helper()
+	ctx := context.Background()
 	pool := testdb.New(t)
 	st := store.New(pool)
-	if err := st.BulkInsert(context.Background(), demo.Agencies(time.Now())); err != nil {
+	if err := st.BulkInsert(ctx, demo.Agencies(time.Now())); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	logs := &logBuffer{}
 	log := logging.New(logs, "text", "debug")
+
+	devOpts := opts.devAuth
+	devOpts.Logger, devOpts.Autoconfirm, devOpts.PasswordHashCost = log, true, bcrypt.MinCost
+	dev, err := devgotrue.New(ctx, pool, devOpts)
+	if err != nil {
+		t.Fatalf("dev gotrue: %v", err)
+	}
+	gtURL, stop, err := dev.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("dev gotrue: %v", err)
+	}
+	t.Cleanup(func() { _ = stop(context.Background()) })
+	gt := gotrue.New(gotrue.Config{URL: gtURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
+	consoleGT := gt
+	if opts.gotrueURL != "" {
+		consoleGT = gotrue.New(gotrue.Config{URL: opts.gotrueURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
+	}
+
+	if opts.limits.WindowSeconds == 0 {
+		opts.limits = auth.DefaultLimits
+	}
 	h := web.New(web.Deps{
-		Log:     log,
-		Tenants: tenant.NewService(st),
-		Ready:   []web.ReadyCheck{{Name: "database", Check: st.Ping}},
-		Dev:     true,
+		Log:          log,
+		Tenants:      tenant.NewService(st),
+		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log},
+		Access:       st,
+		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
+		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
+		MetricsToken: "scrape-token",
+		Dev:          true,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{Server: srv, store: st, logs: logs}
+	return &app{Server: srv, echo: h, pool: pool, store: st, gotrue: gt, logs: logs}
+}
+
+// person is an account the tests create, with its roles.
+type person struct {
+	email, password string
+	userID          string
+}
+
+// createPerson makes a GoTrue account and gives it a staff role and/or
+// memberships (tenant id → role), written directly as fixtures.
+func (a *app) createPerson(t *testing.T, email string, staff tenant.Role, memberships map[string]tenant.MemberRole) person {
+	t.Helper()
+	ctx := context.Background()
+	p := person{email: email, password: "correct horse " + email}
+	u, err := a.gotrue.CreateUser(ctx, gotrue.CreateUserParams{Email: email, Password: p.password, EmailConfirm: true})
+	if err != nil {
+		t.Fatalf("create %s: %v", email, err)
+	}
+	p.userID = u.ID
+	if staff != "" {
+		if _, err := a.store.UpsertStaff(ctx, tenant.System("test"), store.Staff{UserID: u.ID, Email: email, Role: staff}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tenantID, role := range memberships {
+		if _, err := a.pool.Exec(ctx, `INSERT INTO organization_users (tenant_id, user_id, email, role, created_by)
+			VALUES ($1, $2, $3, $4, 'test')`, tenantID, u.ID, email, string(role)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// browser is an HTTP client with a cookie jar that reads forms as a browser
+// would: it takes the CSRF token from the page it is on. It sends no
+// Sec-Fetch-Site header, so the token path is what is exercised.
+type browser struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+	page   string // the last HTML received
+}
+
+func (a *app) newBrowser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: a.URL, client: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// get fetches path and remembers the page.
+func (b *browser) get(path string, headers ...string) (*http.Response, string) {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, b.base+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+
+// post submits form to path with the CSRF token of the last page.
+func (b *browser) post(path string, form url.Values, headers ...string) (*http.Response, string) {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		m := csrfField.FindStringSubmatch(b.page)
+		if m == nil {
+			b.t.Fatalf("POST %s: the last page has no _csrf field", path)
+		}
+		form.Set("_csrf", m[1])
+	}
+	return b.postRaw(path, form, headers...)
+}
+
+// postRaw submits form exactly as given (no token added).
+func (b *browser) postRaw(path string, form url.Values, headers ...string) (*http.Response, string) {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+func (b *browser) do(req *http.Request) (*http.Response, string) {
+	b.t.Helper()
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	body := readAll(b.t, res)
+	if strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+		b.page = body
+	}
+	return res, body
+}
+
+// signIn signs p in and fails the test unless it lands somewhere.
+func (b *browser) signIn(p person) {
+	b.t.Helper()
+	b.get("/login")
+	res, body := b.post("/login", url.Values{"email": {p.email}, "password": {p.password}})
+	if res.StatusCode != http.StatusSeeOther {
+		b.t.Fatalf("sign in %s: status %d\n%s", p.email, res.StatusCode, clip(body))
+	}
 }
 
 // scenario is one request and what its answer must (not) contain.
@@ -58,23 +225,23 @@ type scenario struct {
 	wantHeaders    map[string]string
 }
 
-func (a *app) run(t *testing.T, scenarios []scenario) {
+// run plays scenarios through b (signed in or not).
+func (b *browser) run(t *testing.T, scenarios []scenario) {
 	t.Helper()
-	client := noRedirectClient()
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			method := sc.method
 			if method == "" {
 				method = http.MethodGet
 			}
-			req, err := http.NewRequest(method, a.URL+sc.url, strings.NewReader(sc.body))
+			req, err := http.NewRequest(method, b.base+sc.url, strings.NewReader(sc.body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			for k, v := range sc.headers {
 				req.Header.Set(k, v)
 			}
-			res, err := client.Do(req)
+			res, err := b.client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +260,7 @@ func (a *app) run(t *testing.T, scenarios []scenario) {
 				}
 			}
 			for k, v := range sc.wantHeaders {
-				if got := res.Header.Get(k); !strings.Contains(got, v) {
+				if got := strings.Join(res.Header.Values(k), ", "); !strings.Contains(got, v) {
 					t.Errorf("%s %s: header %s = %q, want it to contain %q", method, sc.url, k, got, v)
 				}
 			}
@@ -101,8 +268,12 @@ func (a *app) run(t *testing.T, scenarios []scenario) {
 	}
 }
 
-func noRedirectClient() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// signedInAdmin returns a browser signed in as a fresh platform admin.
+func (a *app) signedInAdmin(t *testing.T) *browser {
+	t.Helper()
+	b := a.newBrowser(t)
+	b.signIn(a.createPerson(t, fmt.Sprintf("admin-%d@console.example", time.Now().UnixNano()), tenant.RolePlatformAdmin, nil))
+	return b
 }
 
 func readAll(t *testing.T, res *http.Response) string {
@@ -116,8 +287,8 @@ func readAll(t *testing.T, res *http.Response) string {
 }
 
 func clip(s string) string {
-	if len(s) > 2000 {
-		return s[:2000] + "…"
+	if len(s) > 3000 {
+		return s[:3000] + "…"
 	}
 	return s
 }

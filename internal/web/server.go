@@ -7,12 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tenant-console/console/internal/auth"
 	"github.com/tenant-console/console/internal/tenant"
-	"github.com/tenant-console/console/views/layout"
 )
 
 // ReadyCheck is one dependency /readyz asks about.
@@ -23,13 +24,19 @@ type ReadyCheck struct {
 
 // Deps are what the web layer needs; cmd/console wires them.
 type Deps struct {
-	Log     *slog.Logger
-	Tenants *tenant.Service
-	Ready   []ReadyCheck
+	Log      *slog.Logger
+	Tenants  *tenant.Service
+	Auth     *auth.Authenticator
+	Access   auth.AccessStore
+	Sessions *scs.SessionManager
+	Ready    []ReadyCheck
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
-	Dev     bool
+	// MetricsToken, when set, lets a scraper read /metrics with it as a
+	// bearer token; staff may always read it.
+	MetricsToken string
+	Dev          bool
 }
 
 type server struct {
@@ -48,8 +55,9 @@ func New(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = echo.ExtractIPDirect()
 
+	routes := s.routes()
 	known := map[string]bool{}
-	for _, r := range s.routes() {
+	for _, r := range routes {
 		known[r.path] = true
 	}
 	e.Use(
@@ -64,43 +72,44 @@ func New(d Deps) *echo.Echo {
 		}),
 		securityHeaders(d.Dev),
 		middleware.BodyLimit("1M"),
+		echo.WrapMiddleware(d.Sessions.LoadAndSave),
+		sameOrigin(),
+		csrf(d.Dev),
+		s.identify,
 	)
-	for _, r := range s.routes() {
-		e.Add(r.method, r.path, r.handler)
+	for _, r := range routes {
+		e.Add(r.method, r.path, r.handler, s.require(r.who))
 	}
 	return e
 }
 
-// route is one registered address and who may use it.
+// route is one address, its handler, and who may use it. Every route must
+// say who: the route × role test walks this list through the real router.
 type route struct {
 	method  string
 	path    string
 	handler echo.HandlerFunc
+	who     audience
 }
 
 func (s *server) routes() []route {
 	return []route{
-		{http.MethodGet, "/", s.home},
-		{http.MethodGet, "/healthz", s.healthz},
-		{http.MethodGet, "/readyz", s.readyz},
-		{http.MethodGet, "/metrics", s.metrics},
-		{http.MethodGet, "/static/*", s.static},
-		{http.MethodGet, "/tenants", s.tenantList},
-		{http.MethodGet, "/tenants/:id", s.tenantShow},
+		{http.MethodGet, "/", s.home, anyone},
+		{http.MethodGet, "/healthz", s.healthz, anyone},
+		{http.MethodGet, "/readyz", s.readyz, anyone},
+		{http.MethodGet, "/metrics", s.metrics, monitoring},
+		{http.MethodGet, "/static/*", s.static, anyone},
+		{http.MethodGet, "/login", s.loginForm, anyone},
+		{http.MethodPost, "/login", s.login, anyone},
+		{http.MethodPost, "/logout", s.logout, anyone},
+		{http.MethodGet, "/tenants", s.tenantList, signedIn},
+		{http.MethodGet, "/tenants/:id", s.tenantShow, signedIn},
 	}
 }
 
-// actor is who is making the request, as the domain sees them.
-func (s *server) actor(c echo.Context) tenant.Actor {
-	// Until sign-in exists the console is open: everyone acts as staff.
-	return tenant.Actor{Email: "anonymous", Staff: tenant.RoleSupport, RequestID: c.Response().Header().Get(echo.HeaderXRequestID), RemoteAddr: c.RealIP()}
-}
-
-// chrome is the page shell's data for this request.
-func (s *server) chrome(c echo.Context, title, nav string) layout.Chrome {
-	return layout.Chrome{Title: title, Nav: nav}
-}
-
 func (s *server) home(c echo.Context) error {
-	return c.Redirect(http.StatusFound, "/tenants")
+	if _, ok := principalOf(c); !ok {
+		return c.Redirect(http.StatusSeeOther, "/login")
+	}
+	return c.Redirect(http.StatusSeeOther, "/tenants")
 }

@@ -2,18 +2,21 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tenant-console/console/internal/tenant"
 )
 
 func TestTenantPages(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	htmx := map[string]string{"HX-Request": "true"}
-	a.run(t, []scenario{
-		{name: "root redirects to the list", url: "/", wantStatus: http.StatusFound,
+	a.signedInAdmin(t).run(t, []scenario{
+		{name: "root redirects to the list", url: "/", wantStatus: http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/tenants"}},
 		{name: "list is a whole page", url: "/tenants", wantStatus: 200,
 			wantContent:    []string{"<!doctype html>", `id="tenant-search"`, "Africa Stay", "Showing 1–25 of 34 tenants"},
@@ -57,18 +60,14 @@ func TestTenantPages(t *testing.T) {
 // The same list URL, asked for as a page and as a fragment, shows the same rows.
 func TestListFragmentAndPageShowTheSameRows(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	b := newApp(t).signedInAdmin(t)
 	rowIDs := regexp.MustCompile(`id="tenant-row-([a-z0-9_]+)"`)
 	get := func(hx bool) []string {
-		req, _ := http.NewRequest(http.MethodGet, a.URL+"/tenants?q=a&status=active&plan=pro&sort=-created", nil)
+		var headers []string
 		if hx {
-			req.Header.Set("HX-Request", "true")
+			headers = []string{"HX-Request", "true"}
 		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body := readAll(t, res)
+		_, body := b.get("/tenants?q=a&status=active&plan=pro&sort=-created", headers...)
 		if hx == strings.Contains(body, "<html") {
 			t.Fatalf("HX-Request=%v: whole page = %v", hx, !hx)
 		}
@@ -110,10 +109,17 @@ func TestStaticFilesAreCachedByVersion(t *testing.T) {
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	readAll(t, must(http.Get(a.URL+"/tenants/africastay")))
-	readAll(t, must(http.Get(a.URL+"/tenants/unknown")))
-	readAll(t, must(http.Get(a.URL+"/no/such/page")))
-	body := readAll(t, must(http.Get(a.URL+"/metrics")))
+	b := a.signedInAdmin(t)
+	b.get("/tenants/africastay")
+	b.get("/tenants/unknown")
+	b.get("/no/such/page")
+	// A scraper reads the metrics with the configured token; without it, no.
+	if res, _ := a.newBrowser(t).get("/metrics"); res.StatusCode == http.StatusOK {
+		t.Fatal("/metrics is open to anonymous requests")
+	}
+	req, _ := http.NewRequest(http.MethodGet, a.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scrape-token")
+	body := readAll(t, must(http.DefaultClient.Do(req)))
 	for _, want := range []string{
 		`console_http_requests_total{method="GET",route="/tenants/:id",status="200"} 1`,
 		`console_http_requests_total{method="GET",route="/tenants/:id",status="404"} 1`,
@@ -129,8 +135,7 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 func TestEveryLogLineOfARequestCarriesItsID(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	res := must(http.Get(a.URL + "/tenants/tn_00000000_zzzz"))
-	readAll(t, res)
+	res, _ := a.signedInAdmin(t).get("/tenants/tn_00000000_zzzz")
 	id := res.Header.Get("X-Request-Id")
 	var lines []string
 	for _, l := range strings.Split(a.logs.String(), "\n") {
@@ -153,4 +158,51 @@ func must(res *http.Response, err error) *http.Response {
 		panic(err)
 	}
 	return res
+}
+
+// Tenant people see only their own tenants: in the list, in search, by id.
+func TestTenantPeopleSeeOnlyTheirTenants(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{"africastay": tenant.MemberOwner})
+	b := a.newBrowser(t)
+	b.get("/login")
+	res, _ := b.post("/login", url.Values{"email": {owner.email}, "password": {owner.password}})
+	if loc := res.Header.Get("Location"); loc != "/tenants/africastay" {
+		t.Fatalf("an owner of one tenant lands on %q, want their tenant", loc)
+	}
+	b.run(t, []scenario{
+		{name: "list holds only the own tenant", url: "/tenants", wantStatus: 200,
+			wantContent: []string{"Africa Stay", "Showing 1–1 of 1 tenant"}, notWantContent: []string{"Kruger Safaris"}},
+		{name: "search does not reach other tenants", url: "/tenants?q=kruger", wantStatus: 200,
+			wantContent: []string{"No tenant matches"}},
+		{name: "another tenant's page is not found", url: "/tenants/tn_1f3a9c0b_k3xq", wantStatus: 404,
+			notWantContent: []string{"Kruger"}},
+		{name: "no onboarding link", url: "/tenants/africastay", wantStatus: 200,
+			notWantContent: []string{`href="/tenants/new"`}},
+	})
+}
+
+// A person in several tenants gets a switcher and lands on their list.
+func TestTenantSwitcher(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	owner := a.createPerson(t, "multi@console.example", "", map[string]tenant.MemberRole{
+		"africastay": tenant.MemberOwner, "tn_1f3a9c0b_k3xq": tenant.MemberAdmin, "tn_4d1f2b33_x9ke": tenant.MemberOwner})
+	b := a.newBrowser(t)
+	b.get("/login")
+	res, _ := b.post("/login", url.Values{"email": {owner.email}, "password": {owner.password}})
+	if loc := res.Header.Get("Location"); loc != "/tenants" {
+		t.Fatalf("lands on %q", loc)
+	}
+	_, page := b.get("/tenants/africastay")
+	for _, want := range []string{"Switch organization", `href="/tenants/tn_1f3a9c0b_k3xq"`, `href="/tenants/africastay"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// The suspended tenant (Okavango) is not offered.
+	if strings.Contains(page, `href="/tenants/tn_4d1f2b33_x9ke"`) {
+		t.Error("the switcher offers a suspended tenant")
+	}
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenant-console/console/internal/auth"
+	"github.com/tenant-console/console/internal/config"
+	"github.com/tenant-console/console/internal/store"
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("create-staff", "create-staff --email E --password P --role platform_admin|support",
+		"Gives a person a staff role. Creates their GoTrue account with the password,\n"+
+			"or — when the e-mail already has an account — links that account and\n"+
+			"leaves its password as it is. Running it again changes only the role.", stderr)
+	email := fs.String("email", "", "the person's e-mail address (required)")
+	password := fs.String("password", "", "password for a new account (at least 10 characters; ignored for an existing account)")
+	role := fs.String("role", "", "platform_admin or support (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	normalized, ok := tenant.NormalizeEmail(*email)
+	var problems []string
+	if !ok {
+		problems = append(problems, "--email: enter an e-mail address like name@example.com")
+	}
+	if r := tenant.Role(*role); r != tenant.RolePlatformAdmin && r != tenant.RoleSupport {
+		problems = append(problems, "--role: use platform_admin or support")
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, "console create-staff:", p)
+		}
+		return errUsage
+	}
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := store.Migrate(ctx, pool, nil); err != nil {
+		return err
+	}
+	res, err := createStaff(ctx, cfg, log, pool, normalized, *password, tenant.Role(*role), tenant.System("cli:create-staff"))
+	if err != nil {
+		var weak errWeakPassword
+		if errors.As(err, &weak) {
+			fmt.Fprintln(stderr, "console create-staff: --password:", string(weak))
+			return errUsage
+		}
+		return err
+	}
+	fmt.Fprintln(stdout, res)
+	return nil
+}
+
+// errWeakPassword is the password policy's message.
+type errWeakPassword string
+
+func (e errWeakPassword) Error() string { return string(e) }
+
+// createStaff ensures the account and the role and says what happened.
+func createStaff(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool,
+	email, password string, role tenant.Role, actor tenant.Actor) (string, error) {
+	gt, stop, err := openGoTrue(ctx, cfg, log, pool)
+	if err != nil {
+		return "", err
+	}
+	defer stop()
+	accounts := auth.Accounts{Client: gt}
+
+	// An existing account keeps its password, so the policy only matters for
+	// a new one: look first, create only when there is none.
+	acct, err := accounts.FindByEmail(ctx, email)
+	outcome := tenant.AccountLinked
+	switch {
+	case err == nil:
+	case isNotFound(err):
+		if msg := tenant.CheckPassword(password, email); msg != "" {
+			return "", errWeakPassword(msg)
+		}
+		acct, outcome, err = tenant.EnsureAccount(ctx, accounts, email, password, "")
+		if err != nil {
+			return "", err
+		}
+	default:
+		return "", err
+	}
+	previous, err := store.New(pool).UpsertStaff(ctx, actor, store.Staff{UserID: acct.ID, Email: email, Role: role})
+	if err != nil {
+		return "", err
+	}
+	var how string
+	switch outcome {
+	case tenant.AccountLinked:
+		how = fmt.Sprintf("An account for %s already exists; it keeps its password.", email)
+	default:
+		how = fmt.Sprintf("Created the account %s with the password given.", email)
+	}
+	switch previous {
+	case role:
+		return how + fmt.Sprintf(" It already was %s; nothing changed.", role), nil
+	case "":
+		return how + fmt.Sprintf(" It is now %s.", role), nil
+	}
+	return how + fmt.Sprintf(" Its role changed from %s to %s.", previous, role), nil
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/auth"
+	"github.com/tenant-console/console/internal/tenant"
+	"github.com/tenant-console/console/views/layout"
+)
+
+// audience is who may use a route. The role check happens here, on the
+// server, for every route; tenant-scoped routes additionally get only the
+// person's own tenants from the domain (anything else is "not found").
+type audience int
+
+const (
+	anyone    audience = iota // no sign-in needed
+	signedIn                  // anyone with console access: staff or tenant people
+	staffOnly                 // platform admins and support
+	adminOnly                 // platform admins
+	// monitoring is staff, or a scraper presenting METRICS_TOKEN as a bearer.
+	monitoring
+)
+
+// Session keys.
+const (
+	sessUserID      = "user_id"
+	sessEmail       = "email"
+	sessGoTrueToken = "gotrue_access_token"
+	sessFlash       = "flash"
+)
+
+const principalKey = "principal"
+
+// identify loads the signed-in person's current roles on every request, so
+// a suspended tenant or a removed role stops an existing session at once.
+func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		userID := s.Sessions.GetString(ctx, sessUserID)
+		if userID == "" {
+			return next(c)
+		}
+		p, err := auth.Resolve(ctx, s.Access, userID, s.Sessions.GetString(ctx, sessEmail))
+		if errors.Is(err, auth.ErrNoAccess) || errors.Is(err, auth.ErrTenantSuspended) {
+			s.log.InfoContext(ctx, "session ended: the account lost its access", slog.String("user_id", userID), slog.Any("reason", err))
+			if err := s.Sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			msg := auth.MsgNoAccess
+			if errors.Is(err, auth.ErrTenantSuspended) {
+				msg = auth.MsgSuspended
+			}
+			s.Sessions.Put(ctx, sessFlash, msg)
+			return next(c) // as a visitor: require sends them to the sign-in page
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+func principalOf(c echo.Context) (auth.Principal, bool) {
+	p, ok := c.Get(principalKey).(auth.Principal)
+	return p, ok
+}
+
+// require refuses a request whose person may not use the route.
+func (s *server) require(who audience) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if who == anyone || (who == monitoring && s.hasMetricsToken(c)) {
+				return next(c)
+			}
+			p, ok := principalOf(c)
+			if !ok {
+				return s.toSignIn(c)
+			}
+			switch {
+			case (who == staffOnly || who == monitoring) && p.Staff == "",
+				who == adminOnly && p.Staff != tenant.RolePlatformAdmin:
+				return apperr.ErrForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
+// hasMetricsToken reports whether the request carries the configured
+// metrics bearer token (never true when none is configured).
+func (s *server) hasMetricsToken(c echo.Context) bool {
+	if s.MetricsToken == "" {
+		return false
+	}
+	got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.MetricsToken)) == 1
+}
+
+// toSignIn sends a visitor to the sign-in page, coming back afterwards.
+func (s *server) toSignIn(c echo.Context) error {
+	req := c.Request()
+	to := "/login?next=" + url.QueryEscape(req.URL.RequestURI())
+	if htmxOf(c).Request {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+	return apperr.ErrUnauthenticated
+}
+
+// localPath returns next when it is a path on this site, else "".
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\r\n") {
+		return ""
+	}
+	return next
+}
+
+// landing is where a person goes after signing in: staff to the list, a
+// person with one tenant to that tenant, others to their (scoped) list.
+func landing(p auth.Principal) string {
+	if p.Staff == "" && len(p.Memberships) == 1 {
+		return "/tenants/" + url.PathEscape(p.Memberships[0].TenantID)
+	}
+	return "/tenants"
+}
+
+// actor is who is making the request, as the domain sees them.
+func (s *server) actor(c echo.Context) tenant.Actor {
+	p, _ := principalOf(c)
+	return p.Actor(c.Response().Header().Get(echo.HeaderXRequestID), c.RealIP())
+}
+
+// chrome is the page shell's data for this request.
+func (s *server) chrome(c echo.Context, title, nav string) layout.Chrome {
+	ch := layout.Chrome{Title: title, Nav: nav, CSRFToken: csrfToken(c)}
+	p, ok := principalOf(c)
+	if !ok {
+		return ch
+	}
+	current := c.Param("id")
+	ch.User = &layout.User{
+		Email:         p.Email,
+		RoleLabel:     roleLabel(p, current),
+		CanOnboard:    p.Staff == tenant.RolePlatformAdmin,
+		Tenants:       p.Memberships,
+		CurrentTenant: current,
+	}
+	return ch
+}
+
+func roleLabel(p auth.Principal, tenantID string) string {
+	switch p.Staff {
+	case tenant.RolePlatformAdmin:
+		return "Platform admin"
+	case tenant.RoleSupport:
+		return "Support"
+	}
+	role := tenant.MemberRole("")
+	for _, m := range p.Memberships {
+		if m.TenantID == tenantID || role == "" {
+			role = m.Role
+		}
+	}
+	switch role {
+	case tenant.MemberOwner:
+		return "Owner"
+	case tenant.MemberAdmin:
+		return "Admin"
+	}
+	return "Member"
+}

@@ -1,0 +1,100 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tenant-console/console/internal/auth"
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// expect is the status each kind of person gets from one route. For routes
+// about one tenant, ownOwn is the owner of tenant A asking about A and
+// ownOther the same owner asking about B.
+type expect struct {
+	anonymous, support, ownOwn, ownOther, admin int
+}
+
+const (
+	tenantA = "africastay"       // owned by the test's owner
+	tenantB = "tn_1f3a9c0b_k3xq" // someone else's
+)
+
+// routeAccess lists every route the console registers. A new route without
+// an entry here fails TestEveryRouteChecksWhoAsks: say who may use it.
+var routeAccess = map[string]expect{
+	"GET /":            {303, 303, 303, 303, 303},
+	"GET /healthz":     {200, 200, 200, 200, 200},
+	"GET /readyz":      {200, 200, 200, 200, 200},
+	"GET /metrics":     {303, 200, 403, 403, 200},
+	"GET /static/*":    {200, 200, 200, 200, 200},
+	"GET /login":       {200, 303, 303, 303, 303},
+	"POST /login":      {422, 422, 422, 422, 422}, // empty form: the fields are named
+	"POST /logout":     {303, 303, 303, 303, 303},
+	"GET /tenants":     {303, 200, 200, 200, 200},
+	"GET /tenants/:id": {303, 200, 200, 404, 200},
+}
+
+func TestEveryRouteChecksWhoAsks(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, appOptions{limits: auth.Limits{PerEmail: 1000, PerIP: 1000, WindowSeconds: 60}})
+	support := a.createPerson(t, "sam@console.example", tenant.RoleSupport, nil)
+	admin := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberOwner})
+
+	// browserAs returns a fresh browser for the role, on a page with a form
+	// (for the CSRF token), so a sign-out in one check does not leak into the next.
+	browserAs := func(p *person) *browser {
+		b := a.newBrowser(t)
+		if p == nil {
+			b.get("/login")
+			return b
+		}
+		b.signIn(*p)
+		b.get("/tenants")
+		return b
+	}
+	seen := map[string]bool{}
+	for _, r := range a.echo.Routes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		want, ok := routeAccess[key]
+		if !ok {
+			t.Errorf("route %s has no entry in routeAccess: say who may use it", key)
+			continue
+		}
+		t.Run(key, func(t *testing.T) {
+			for _, c := range []struct {
+				who    string
+				p      *person
+				tenant string
+				status int
+			}{
+				{"anonymous", nil, tenantA, want.anonymous},
+				{"support", &support, tenantA, want.support},
+				{"owner of A on A", &owner, tenantA, want.ownOwn},
+				{"owner of A on B", &owner, tenantB, want.ownOther},
+				{"platform admin", &admin, tenantB, want.admin},
+			} {
+				path := strings.NewReplacer(":id", c.tenant, ":name", "supabase_service_key", "*", "css/app.css").Replace(r.Path)
+				b := browserAs(c.p)
+				var res *http.Response
+				var body string
+				if r.Method == http.MethodGet {
+					res, body = b.get(path)
+				} else {
+					res, body = b.post(path, nil)
+				}
+				if res.StatusCode != c.status {
+					t.Errorf("%s %s as %s: status %d, want %d\n%s", r.Method, path, c.who, res.StatusCode, c.status, clip(body))
+				}
+			}
+		})
+	}
+	for key := range routeAccess {
+		if !seen[key] {
+			t.Errorf("routeAccess lists %s, which the router does not have", key)
+		}
+	}
+}
