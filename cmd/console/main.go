@@ -31,6 +31,10 @@ func commands() []command {
 		{"migrate", "apply pending database migrations", runMigrate},
 		{"onboard", "onboard a tenant from flags or a YAML/JSON file", runOnboard},
 		{"seed", "insert synthetic tenants (--tenants N)", runSeed},
+		{"import-yaml", "import the legacy YAML tenant tree (DIR/{tenant_id}/client.yaml)", runImportYAML},
+		{"export-yaml", "write the legacy YAML layout from the database (secrets as ${ENV} references)", runExportYAML},
+		{"drift", "list field by field what differs between a legacy YAML tree and the database", runDrift},
+		{"rotate-secret-key", "re-encrypt tenant secrets under the current CONSOLE_SECRET_KEY (--generate: a new key)", runRotateSecretKey},
 	}
 }
 
@@ -101,7 +105,7 @@ func usage(w io.Writer) {
 	b.WriteString("Tenant Console: the tenant registry of the platform, as a web console and CLI.\n\n")
 	b.WriteString("Usage: console <command> [flags]\n\nCommands:\n")
 	for _, c := range cmds {
-		fmt.Fprintf(&b, "  %-14s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-18s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun `console <command> --help` for the flags of a command.\n")
 	b.WriteString("Configuration comes from the environment (DATABASE_URL, LISTEN_ADDR, APP_ENV, …); see README.md.\n")

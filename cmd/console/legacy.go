@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tenant-console/console/internal/legacy"
+	"github.com/tenant-console/console/internal/store"
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// The legacy YAML commands (product.md §4.8): import-yaml, export-yaml, drift.
+
+func runImportYAML(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import-yaml", "import-yaml DIR [--dry-run] [--update] [--report FILE.json]",
+		"Imports the legacy tenant tree DIR/{tenant_id}/client.yaml (+ prompts/*.txt) into\n"+
+			"DATABASE_URL: one transaction per tenant (tenant, settings, branding, prompts,\n"+
+			"secrets and a tenant.imported audit event). A broken folder is reported with\n"+
+			"file:line and skipped; the others go on. Credentials given in plain text are\n"+
+			"encrypted with CONSOLE_SECRET_KEY; ${ENV} references stay references.\n\n"+
+			"Running it again changes nothing. A tenant that already exists is compared\n"+
+			"field by field and never overwritten unless --update is given. New tenants get\n"+
+			"plan lite with its default quotas.\n\n"+
+			"Progress goes to stderr, the summary to stdout (created, updated, unchanged,\n"+
+			"skipped with reasons, failed, warnings, tenants whose secrets to rotate).\n"+
+			"Exit status 0 when every folder was imported, unchanged or deliberately\n"+
+			"skipped; 1 when any folder failed; 2 on a usage mistake.", stderr)
+	dryRun := fs.Bool("dry-run", false, "decide and report everything, write nothing")
+	update := fs.Bool("update", false, "write the changed fields of tenants that already exist (audited as tenant.updated)")
+	reportFile := fs.String("report", "", "also write the full report as JSON to this `file`")
+	dir, err := oneDir(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	kr, err := openKeyring(cfg, log)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := store.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	var p *progress
+	im := &legacy.Importer{
+		Store: store.New(pool), Keyring: kr, Actor: tenant.System("cli:import-yaml"),
+		DryRun: *dryRun, Update: *update, Log: log,
+		Progress: func(done, total int, folder string) {
+			if p == nil {
+				p = newProgress(stderr, "importing", total)
+			}
+			p.update(done, folder)
+		},
+	}
+	rep, err := im.ImportDir(ctx, dir)
+	if p != nil {
+		p.finish()
+	}
+	if err != nil {
+		return err
+	}
+	rep.WriteSummary(stdout)
+	if *reportFile != "" {
+		if err := rep.WriteJSON(*reportFile); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nFull report: %s\n", *reportFile)
+	}
+	if !rep.OK() {
+		return exitError{code: 1, err: fmt.Errorf("import-yaml: %d of %d folders failed", rep.Counts.Failed, rep.Counts.Folders)}
+	}
+	return nil
+}
+
+func runExportYAML(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("export-yaml", "export-yaml DIR",
+		"Writes the legacy layout DIR/{tenant_id}/client.yaml and prompts/*.txt from\n"+
+			"DATABASE_URL for every active tenant, so the old runtime can keep reading YAML\n"+
+			"while the database is the truth. Secrets are written as ${ENV} references\n"+
+			"(their own reference, or ${TENANT_<ID>_<NAME>} for an encrypted value), never\n"+
+			"as values; nothing is decrypted. Files are replaced whole; folders of DIR that\n"+
+			"are not active tenants are listed and left alone. Importing the exported tree\n"+
+			"reports every tenant unchanged.\n\n"+
+			"Exit status 0 when every active tenant was written, 1 otherwise.", stderr)
+	dir, err := oneDir(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := store.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	var p *progress
+	ex := &legacy.Exporter{Store: store.New(pool), Progress: func(done, total int, id string) {
+		if p == nil {
+			p = newProgress(stderr, "exporting", total)
+		}
+		p.update(done, id)
+	}}
+	rep, err := ex.Export(ctx, dir)
+	if p != nil {
+		p.finish()
+	}
+	if err != nil {
+		return err
+	}
+	rep.WriteSummary(stdout)
+	if !rep.OK() {
+		return exitError{code: 1, err: fmt.Errorf("export-yaml: %d tenants could not be written", len(rep.Failed))}
+	}
+	return nil
+}
+
+func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("drift", "drift DIR [--report FILE.json] [--exit-code]",
+		"Compares the legacy tree DIR with DATABASE_URL and lists, per tenant and\n"+
+			"field, what differs: the tree's value and the database's. Secrets are\n"+
+			"compared (the stored value is decrypted in memory) but only ever reported\n"+
+			"as differing, with the kind of value on each side. Also lists folders\n"+
+			"without a tenant, active tenants without a folder, and folders the import\n"+
+			"would skip. Writes nothing.\n\n"+
+			"Exit status 0 when the comparison ran (1 with --exit-code when something\n"+
+			"differs), 1 on an error, 2 on a usage mistake.", stderr)
+	reportFile := fs.String("report", "", "also write the differences as JSON to this `file`")
+	exitCode := fs.Bool("exit-code", false, "exit with status 1 when anything differs (like git diff --exit-code)")
+	dir, err := oneDir(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	kr, err := openKeyring(cfg, log)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := store.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	var p *progress
+	dr := &legacy.Drifter{Store: store.New(pool), Keyring: kr, Progress: func(done, total int, folder string) {
+		if p == nil {
+			p = newProgress(stderr, "comparing", total)
+		}
+		p.update(done, folder)
+	}}
+	rep, err := dr.DriftDir(ctx, dir)
+	if p != nil {
+		p.finish()
+	}
+	if err != nil {
+		return err
+	}
+	rep.WriteSummary(stdout)
+	if *reportFile != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(*reportFile), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*reportFile, append(data, '\n'), 0o600); err != nil {
+			return err
+		}
+	}
+	if len(rep.Errors) > 0 {
+		return exitError{code: 1, err: fmt.Errorf("drift: %d tenants could not be compared", len(rep.Errors))}
+	}
+	if *exitCode && !rep.Empty() {
+		return exitError{code: 1, err: fmt.Errorf("drift: %d differences", len(rep.Differences))}
+	}
+	return nil
+}
+
+// oneDir parses args, which hold flags and exactly one directory in any
+// order (`import-yaml DIR --dry-run` as well as `import-yaml --dry-run DIR`).
+func oneDir(fs *flag.FlagSet, args []string, stderr io.Writer) (string, error) {
+	var positional []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return "", err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) != 1 {
+		fmt.Fprintf(stderr, "console %s: give exactly one directory (got %d)\n\n", fs.Name(), len(positional))
+		fs.Usage()
+		return "", errUsage
+	}
+	return positional[0], nil
+}
