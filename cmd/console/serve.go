@@ -55,17 +55,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // the address once the listener is open.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, gt *gotrue.Client, ready func(addr string)) error {
 	st := store.New(pool)
+	keyring, err := openKeyring(cfg, log)
+	if err != nil {
+		return err
+	}
 	// pgxstore's own cleanup goroutine races with StopCleanup at shutdown;
 	// pruneExpired deletes expired sessions instead.
 	sessionStore := pgxstore.NewWithCleanupInterval(pool, 0)
 	go pruneExpired(ctx, st, log)
 
 	handler := web.New(web.Deps{
-		Log:      log,
-		Tenants:  tenant.NewService(st),
-		Auth:     &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log},
-		Access:   st,
-		Sessions: web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
+		Log:        log,
+		Tenants:    tenant.NewService(st),
+		Onboarding: tenant.NewOnboarding(st, auth.Accounts{Client: gt}),
+		Secrets:    tenant.NewSecretService(st, keyring),
+		Auth:       &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log},
+		Access:     st,
+		Sessions:   web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
 		Ready: []web.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "gotrue", Check: gt.Health},

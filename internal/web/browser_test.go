@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -95,4 +96,63 @@ func TestBrowserSignInJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#email")))
 	bt.WaitTrue(t, ctx, "the goodbye", `location.pathname === "/login" && document.body.textContent.includes("You have signed out.")`)
 	bt.Do(t, ctx, "try the list again", chromedp.Navigate(a.URL+"/tenants"), chromedp.WaitVisible(chromedp.CSS("#email")))
+}
+
+// A platform admin onboards a tenant: one field wrong first, fixed, then the
+// result page; the new owner then signs in with the password that was set.
+func TestBrowserOnboardingJourney(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+	ctx := bt.New(t)
+
+	bt.Do(t, ctx, "sign in", chromedp.Navigate(a.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), admin.email),
+		chromedp.SendKeys(chromedp.CSS("#password"), admin.password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/tenants/new"]`)))
+	bt.Do(t, ctx, "open the form", chromedp.Click(chromedp.CSS(`main a[href="/tenants/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#name")))
+	bt.WaitTrue(t, ctx, "htmx to load", `typeof htmx !== "undefined"`)
+
+	forest, _ := tenant.ThemeByID("forest_green")
+	bt.Do(t, ctx, "choose a theme", chromedp.SetValue(chromedp.CSS("#preset_theme"), "forest_green"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#preset_theme").dispatchEvent(new Event("change", {bubbles: true}))`))
+	bt.WaitTrue(t, ctx, "the theme's colours", `document.querySelector("#color_primary").placeholder === "`+forest.Primary+`"`)
+
+	bt.Do(t, ctx, "fill the form with a wrong support e-mail",
+		chromedp.SendKeys(chromedp.CSS("#name"), "Luangwa Walking Safaris"),
+		chromedp.SendKeys(chromedp.CSS("#support_email"), "not-an-email"),
+		chromedp.SendKeys(chromedp.CSS("#owner_email"), "mwila@luangwa.example"),
+		chromedp.SendKeys(chromedp.CSS("#owner_password"), "walk the valley"),
+		chromedp.Click(chromedp.CSS(`form[action="/tenants"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#support_email-error")))
+	if v := bt.Eval[string](t, ctx, `document.querySelector("#name").value`); v != "Luangwa Walking Safaris" {
+		t.Fatalf("the company name was lost: %q", v)
+	}
+	if v := bt.Eval[string](t, ctx, `document.querySelector("#preset_theme").value`); v != "forest_green" {
+		t.Fatalf("the theme was lost: %q", v)
+	}
+
+	bt.Do(t, ctx, "fix it and submit",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#support_email").value = ""`),
+		chromedp.SendKeys(chromedp.CSS("#support_email"), "hello@luangwa.example"),
+		chromedp.Click(chromedp.CSS(`form[action="/tenants"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#tenant-id")))
+	id := bt.Eval[string](t, ctx, `document.querySelector("#tenant-id").textContent.trim()`)
+	if !tenant.IsGeneratedID(id) {
+		t.Fatalf("result page shows id %q", id)
+	}
+	if msg := bt.Eval[string](t, ctx, `document.querySelector("#owner-sign-in").textContent`); !strings.Contains(msg, "signs in with the password you set") {
+		t.Fatalf("result says %q", msg)
+	}
+
+	bt.Do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#email")))
+	bt.Do(t, ctx, "sign in as the new owner",
+		chromedp.SendKeys(chromedp.CSS("#email"), "mwila@luangwa.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "walk the valley"),
+		chromedp.Submit(chromedp.CSS("#password")))
+	bt.WaitTrue(t, ctx, "the owner's tenant", `location.pathname === "/tenants/`+id+`" && document.querySelector("h1").textContent.includes("Luangwa Walking Safaris")`)
 }

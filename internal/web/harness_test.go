@@ -44,9 +44,10 @@ type app struct {
 type appOptions struct {
 	limits  auth.Limits
 	devAuth devgotrue.Options
-	// gotrueURL, when set, points the console at another GoTrue (e.g. a
-	// closed port, to see what happens when GoTrue is down).
-	gotrueURL string
+	// gotrueURL, when set, points sign-in at another GoTrue (e.g. a closed
+	// port, to see what happens when GoTrue is down); accountsURL does the
+	// same for onboarding's account step only.
+	gotrueURL, accountsURL string
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -74,10 +75,13 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	}
 	t.Cleanup(func() { _ = stop(context.Background()) })
 	gt := gotrue.New(gotrue.Config{URL: gtURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
-	consoleGT := gt
-	if opts.gotrueURL != "" {
-		consoleGT = gotrue.New(gotrue.Config{URL: opts.gotrueURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
+	elsewhere := func(url string) *gotrue.Client {
+		if url == "" {
+			return gt
+		}
+		return gotrue.New(gotrue.Config{URL: url, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
 	}
+	consoleGT, accountsGT := elsewhere(opts.gotrueURL), elsewhere(opts.accountsURL)
 
 	if opts.limits.WindowSeconds == 0 {
 		opts.limits = auth.DefaultLimits
@@ -85,9 +89,11 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	h := web.New(web.Deps{
 		Log:          log,
 		Tenants:      tenant.NewService(st),
+		Onboarding:   tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
 		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log},
 		Access:       st,
 		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
+		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
 		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
 		MetricsToken: "scrape-token",
 		Dev:          true,

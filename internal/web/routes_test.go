@@ -24,16 +24,23 @@ const (
 // routeAccess lists every route the console registers. A new route without
 // an entry here fails TestEveryRouteChecksWhoAsks: say who may use it.
 var routeAccess = map[string]expect{
-	"GET /":            {303, 303, 303, 303, 303},
-	"GET /healthz":     {200, 200, 200, 200, 200},
-	"GET /readyz":      {200, 200, 200, 200, 200},
-	"GET /metrics":     {303, 200, 403, 403, 200},
-	"GET /static/*":    {200, 200, 200, 200, 200},
-	"GET /login":       {200, 303, 303, 303, 303},
-	"POST /login":      {422, 422, 422, 422, 422}, // empty form: the fields are named
-	"POST /logout":     {303, 303, 303, 303, 303},
-	"GET /tenants":     {303, 200, 200, 200, 200},
-	"GET /tenants/:id": {303, 200, 200, 404, 200},
+	"GET /":                  {303, 303, 303, 303, 303},
+	"GET /healthz":           {200, 200, 200, 200, 200},
+	"GET /readyz":            {200, 200, 200, 200, 200},
+	"GET /metrics":           {303, 200, 403, 403, 200},
+	"GET /static/*":          {200, 200, 200, 200, 200},
+	"GET /login":             {200, 303, 303, 303, 303},
+	"POST /login":            {422, 422, 422, 422, 422}, // empty form: the fields are named
+	"POST /logout":           {303, 303, 303, 303, 303},
+	"GET /tenants":           {303, 200, 200, 200, 200},
+	"GET /tenants/:id":       {303, 200, 200, 404, 200},
+	"GET /tenants/new":       {303, 403, 403, 403, 200},
+	"GET /tenants/new/theme": {303, 403, 403, 403, 200},
+	"POST /tenants":          {401, 403, 403, 403, 422}, // empty form: every field is named
+	// the key here is the literal ":key", which matches no onboarding
+	"GET /tenants/onboarded/:key": {303, 403, 403, 403, 404},
+	// an empty value is refused beside the field; only platform admins get that far
+	"POST /tenants/:id/secrets/:name": {401, 403, 403, 403, 422},
 }
 
 func TestEveryRouteChecksWhoAsks(t *testing.T) {

@@ -24,12 +24,15 @@ type ReadyCheck struct {
 
 // Deps are what the web layer needs; cmd/console wires them.
 type Deps struct {
-	Log      *slog.Logger
-	Tenants  *tenant.Service
-	Auth     *auth.Authenticator
-	Access   auth.AccessStore
-	Sessions *scs.SessionManager
-	Ready    []ReadyCheck
+	Log     *slog.Logger
+	Tenants *tenant.Service
+	// Onboarding creates tenants (GET/POST /tenants/new, /tenants).
+	Onboarding *tenant.Onboarding
+	Auth       *auth.Authenticator
+	Access     auth.AccessStore
+	Sessions   *scs.SessionManager
+	Secrets    *tenant.SecretService
+	Ready      []ReadyCheck
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
@@ -103,7 +106,12 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/login", s.login, anyone},
 		{http.MethodPost, "/logout", s.logout, anyone},
 		{http.MethodGet, "/tenants", s.tenantList, signedIn},
+		{http.MethodGet, "/tenants/new", s.tenantNew, adminOnly},
+		{http.MethodGet, "/tenants/new/theme", s.tenantNewTheme, adminOnly},
+		{http.MethodPost, "/tenants", s.tenantCreate, adminOnly},
+		{http.MethodGet, "/tenants/onboarded/:key", s.tenantOnboarded, adminOnly},
 		{http.MethodGet, "/tenants/:id", s.tenantShow, signedIn},
+		{http.MethodPost, "/tenants/:id/secrets/:name", s.tenantSecretReplace, adminOnly},
 	}
 }
 

@@ -18,6 +18,7 @@ func (s *server) tenantShow(c echo.Context) error {
 	return render(c, http.StatusOK, tenantviews.ShowPage(tenantviews.ShowProps{
 		Chrome:  s.chrome(c, d.Tenant.Name, "tenants"),
 		Detail:  d,
+		Notice:  s.Sessions.PopString(c.Request().Context(), sessTenantNotice),
 		IsStaff: actor.IsStaff(),
 	}))
 }

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/secrets"
+	"github.com/tenant-console/console/internal/tenant"
+	tenantviews "github.com/tenant-console/console/views/tenants"
+)
+
+// sessTenantNotice carries a one-off message to the next tenant page (after
+// a post/redirect/get without htmx).
+const sessTenantNotice = "tenant_notice"
+
+// tenantSecretReplace is POST /tenants/:id/secrets/:name: a platform admin
+// replaces one credential. The value is write-only: it is sealed at once and
+// never echoed, logged or stored in plain text; the audit trail records the
+// secret's name and key id. htmx gets the card back with a notice; a plain
+// form post is redirected to the tenant page.
+func (s *server) tenantSecretReplace(c echo.Context) error {
+	if s.Secrets == nil {
+		return errors.New("secret replacement is not wired (web.Deps.Secrets is nil)")
+	}
+	ctx := c.Request().Context()
+	actor := s.actor(c)
+	id, name := c.Param("id"), c.Param("name")
+	meta, err := s.Secrets.Replace(ctx, actor, id, name, secrets.NewValue(c.FormValue("value")))
+	if verr, ok := apperr.AsValidation(err); ok {
+		return s.secretsAnswer(c, actor, http.StatusUnprocessableEntity, id, "", map[string]string{name: verr.Get("value")})
+	}
+	if err != nil {
+		return err
+	}
+	notice := tenantviews.SecretLabel(name) + " replaced; it is stored encrypted (key " + meta.KeyID + ")."
+	if meta.Kind == tenant.SecretEnvRef {
+		notice = tenantviews.SecretLabel(name) + " now reads the environment variable " + meta.EnvRef + "."
+	}
+	if htmxOf(c).wantsFragment() {
+		trigger, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": "success", "message": notice}})
+		c.Response().Header().Set("HX-Trigger", string(trigger))
+		return s.secretsAnswer(c, actor, http.StatusOK, id, notice, nil)
+	}
+	s.Sessions.Put(ctx, sessTenantNotice, notice)
+	return c.Redirect(http.StatusSeeOther, "/tenants/"+url.PathEscape(id)+"#secrets-card")
+}
+
+// secretsAnswer renders the credentials card: alone for htmx, inside a page
+// otherwise.
+func (s *server) secretsAnswer(c echo.Context, actor tenant.Actor, status int, id, notice string, errs map[string]string) error {
+	d, err := s.Tenants.Get(c.Request().Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	card := tenantviews.SecretsProps{TenantID: d.Tenant.ID, Secrets: d.Secrets, CSRFToken: csrfToken(c),
+		Notice: notice, Errors: errs}
+	c.Response().Header().Add("Vary", "HX-Request")
+	if htmxOf(c).wantsFragment() {
+		return render(c, status, tenantviews.SecretsCard(card))
+	}
+	return render(c, status, tenantviews.SecretsPage(tenantviews.SecretsPageProps{
+		Chrome: s.chrome(c, d.Tenant.Name, "tenants"), TenantName: d.Tenant.Name, Card: card,
+	}))
+}
