@@ -45,29 +45,18 @@ func runImportYAML(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, log); err != nil {
-		return err
-	}
-	var p *progress
+	p := &lazyProgress{w: stderr, label: "importing"}
 	im := &legacy.Importer{
 		Store: store.New(pool), Keyring: kr, Actor: tenant.System("cli:import-yaml"),
-		DryRun: *dryRun, Update: *update, Log: log,
-		Progress: func(done, total int, folder string) {
-			if p == nil {
-				p = newProgress(stderr, "importing", total)
-			}
-			p.update(done, folder)
-		},
+		DryRun: *dryRun, Update: *update, Log: log, Progress: p.update,
 	}
 	rep, err := im.ImportDir(ctx, dir)
-	if p != nil {
-		p.finish()
-	}
+	p.finish()
 	if err != nil {
 		return err
 	}
@@ -102,25 +91,15 @@ func runExportYAML(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, log); err != nil {
-		return err
-	}
-	var p *progress
-	ex := &legacy.Exporter{Store: store.New(pool), Progress: func(done, total int, id string) {
-		if p == nil {
-			p = newProgress(stderr, "exporting", total)
-		}
-		p.update(done, id)
-	}}
+	p := &lazyProgress{w: stderr, label: "exporting"}
+	ex := &legacy.Exporter{Store: store.New(pool), Progress: p.update}
 	rep, err := ex.Export(ctx, dir)
-	if p != nil {
-		p.finish()
-	}
+	p.finish()
 	if err != nil {
 		return err
 	}
@@ -155,25 +134,15 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, log); err != nil {
-		return err
-	}
-	var p *progress
-	dr := &legacy.Drifter{Store: store.New(pool), Keyring: kr, Progress: func(done, total int, folder string) {
-		if p == nil {
-			p = newProgress(stderr, "comparing", total)
-		}
-		p.update(done, folder)
-	}}
+	p := &lazyProgress{w: stderr, label: "comparing"}
+	dr := &legacy.Drifter{Store: store.New(pool), Keyring: kr, Progress: p.update}
 	rep, err := dr.DriftDir(ctx, dir)
-	if p != nil {
-		p.finish()
-	}
+	p.finish()
 	if err != nil {
 		return err
 	}

@@ -122,14 +122,11 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, nil); err != nil {
-		return err
-	}
 	gt, stop, err := openGoTrue(ctx, cfg, log, pool)
 	if err != nil {
 		return err

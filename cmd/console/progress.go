@@ -46,3 +46,24 @@ func (p *progress) finish() {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }
+
+// lazyProgress is a progress report that learns its total from the first
+// update, for work that counts its items itself (import, export, rotation).
+type lazyProgress struct {
+	w     io.Writer
+	label string
+	p     *progress
+}
+
+func (l *lazyProgress) update(done, total int, current string) {
+	if l.p == nil {
+		l.p = newProgress(l.w, l.label, total)
+	}
+	l.p.update(done, current)
+}
+
+func (l *lazyProgress) finish() {
+	if l.p != nil {
+		l.p.finish()
+	}
+}

@@ -136,25 +136,16 @@ func runRotateSecretKey(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, log); err != nil {
-		return err
-	}
 	start := time.Now()
-	var p *progress
-	res, err := store.New(pool).RotateSecrets(ctx, kr, tenant.System("cli:rotate-secret-key"), *batch, func(done, total int) {
-		if p == nil {
-			p = newProgress(stderr, "re-encrypting", total)
-		}
-		p.update(done, "")
-	})
-	if p != nil {
-		p.finish()
-	}
+	p := &lazyProgress{w: stderr, label: "re-encrypting"}
+	res, err := store.New(pool).RotateSecrets(ctx, kr, tenant.System("cli:rotate-secret-key"), *batch,
+		func(done, total int) { p.update(done, total, "") })
+	p.finish()
 	if err != nil {
 		return err
 	}

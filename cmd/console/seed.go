@@ -31,14 +31,11 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, log); err != nil {
-		return err
-	}
 	start := time.Now()
 	done, err := seedTenants(ctx, store.New(pool), *n, *batch, *seed, newProgress(stderr, "seeding", *n))
 	if err != nil {

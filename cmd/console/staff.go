@@ -44,14 +44,11 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg.DatabaseURL)
+	pool, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := store.Migrate(ctx, pool, nil); err != nil {
-		return err
-	}
 	res, err := createStaff(ctx, cfg, log, pool, normalized, *password, tenant.Role(*role), tenant.System("cli:create-staff"))
 	if err != nil {
 		var weak errWeakPassword

@@ -12,6 +12,7 @@ import (
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
+	"github.com/tenant-console/console/internal/store"
 )
 
 // loadConfig reads the environment and makes the logger.
@@ -47,3 +48,18 @@ func redactURL(raw string) string {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
+
+// openDatabase connects to the configured database and applies pending
+// migrations: what every sub-command that works on tenants does once it has
+// checked its own input. The caller closes the pool.
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*pgxpool.Pool, error) {
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, pool, log); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
