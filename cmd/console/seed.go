@@ -37,9 +37,13 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer pool.Close()
 	start := time.Now()
-	done, err := seedTenants(ctx, store.New(pool), *n, *batch, *seed, newProgress(stderr, "seeding", *n))
+	st := store.New(pool)
+	done, err := seedTenants(ctx, st, *n, *batch, *seed, newProgress(stderr, "seeding", *n))
 	if err != nil {
 		return fmt.Errorf("seed: %d of %d tenants inserted: %w", done, *n, err)
+	}
+	if err := st.Tidy(ctx); err != nil {
+		return err
 	}
 	elapsed := time.Since(start)
 	fmt.Fprintf(stdout, "Inserted %d tenants in %s (%.0f tenants/s).\n", done, elapsed.Round(time.Millisecond),

@@ -111,11 +111,17 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []str
 		page.and("t.status = " + page.arg(string(q.Status)))
 	}
 	limit, offset := page.arg(q.PerPage), page.arg(q.Offset())
-	sql := `SELECT t.id, t.name, t.short_name, t.status, t.plan, t.created_at, t.source,
+	// The page's ids are found first (from the sort index alone, however
+	// deep the page), and only those rows are joined: joining before the
+	// OFFSET would read every skipped row's settings too.
+	sql := `WITH page AS (
+			SELECT t.id FROM tenants t` + page.where() + ` ORDER BY ` + listOrder[q.Sort] +
+		` LIMIT ` + limit + ` OFFSET ` + offset + `)
+		SELECT t.id, t.name, t.short_name, t.status, t.plan, t.created_at, t.source,
 			coalesce(s.support_email, '') AS support_email
-		FROM tenants t LEFT JOIN tenant_settings s ON s.tenant_id = t.id` + page.where() +
-		` ORDER BY ` + listOrder[q.Sort] +
-		` LIMIT ` + limit + ` OFFSET ` + offset
+		FROM page JOIN tenants t ON t.id = page.id
+		LEFT JOIN tenant_settings s ON s.tenant_id = t.id
+		ORDER BY ` + listOrder[q.Sort]
 	rows, err = s.pool.Query(ctx, sql, page.args...)
 	if err != nil {
 		return res, mapErr("list tenants", err)
