@@ -26,7 +26,8 @@ const (
 	signedIn                  // anyone with console access: staff or tenant people
 	staffOnly                 // platform admins and support
 	adminOnly                 // platform admins
-	// monitoring is staff, or a scraper presenting METRICS_TOKEN as a bearer.
+	// monitoring is open like the health checks, unless METRICS_TOKEN is
+	// set: then a scraper presents it as a bearer token, or staff sign in.
 	monitoring
 )
 
@@ -79,7 +80,7 @@ func principalOf(c echo.Context) (auth.Principal, bool) {
 func (s *server) require(who audience) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if who == anyone || (who == monitoring && s.hasMetricsToken(c)) {
+			if who == anyone || (who == monitoring && (s.MetricsToken == "" || s.hasMetricsToken(c))) {
 				return next(c)
 			}
 			p, ok := principalOf(c)

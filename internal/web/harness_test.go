@@ -48,6 +48,8 @@ type appOptions struct {
 	// port, to see what happens when GoTrue is down); accountsURL does the
 	// same for onboarding's account step only.
 	gotrueURL, accountsURL string
+	// openMetrics leaves METRICS_TOKEN unset (the harness sets one).
+	openMetrics bool
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -95,7 +97,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
 		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
 		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
-		MetricsToken: "scrape-token",
+		MetricsToken: map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
 		Dev:          true,
 	})
 	srv := httptest.NewServer(h)

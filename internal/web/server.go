@@ -36,8 +36,8 @@ type Deps struct {
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
-	// MetricsToken, when set, lets a scraper read /metrics with it as a
-	// bearer token; staff may always read it.
+	// MetricsToken, when set, closes /metrics to all but a scraper sending
+	// it as a bearer token, and staff; unset, /metrics is open like /healthz.
 	MetricsToken string
 	Dev          bool
 }

@@ -132,6 +132,17 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	}
 }
 
+func TestMetricsAreOpenWithoutAToken(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, appOptions{openMetrics: true})
+	b := a.newBrowser(t)
+	b.get("/healthz")
+	res, body := b.get("/metrics")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "console_http_requests_total") {
+		t.Fatalf("anonymous /metrics without METRICS_TOKEN: %d", res.StatusCode)
+	}
+}
+
 func TestEveryLogLineOfARequestCarriesItsID(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
