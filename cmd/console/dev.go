@@ -97,11 +97,27 @@ var demoPeople = []demoPerson{
 
 // ensureDemoPeople makes the demo accounts and their roles; accounts that
 // already exist keep their passwords (so the printed one may be stale if
-// someone changed it).
+// someone changed it). The demo owner owns those of its tenants the registry
+// has (a registry filled by import-yaml may lack the demo agencies); with none
+// of them it is left out.
 func ensureDemoPeople(ctx context.Context, st *store.Store, gt *gotrue.Client, log *slog.Logger) ([]demoPerson, error) {
 	accounts := auth.Accounts{Client: gt}
 	actor := tenant.System("cli:dev")
+	var ready []demoPerson
 	for _, p := range demoPeople {
+		if len(p.owns) > 0 {
+			existing, err := st.ListTenants(ctx, tenant.ListQuery{}.Normalize(), p.owns)
+			if err != nil {
+				return nil, err
+			}
+			p.owns = p.owns[:0:0]
+			for _, it := range existing.Items {
+				p.owns = append(p.owns, it.ID)
+			}
+			if len(p.owns) == 0 {
+				continue
+			}
+		}
 		acct, _, err := tenant.EnsureAccount(ctx, accounts, p.email, p.password, "")
 		if err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", p.email, err)
@@ -132,7 +148,8 @@ func ensureDemoPeople(ctx context.Context, st *store.Store, gt *gotrue.Client, l
 				return nil, fmt.Errorf("demo owner of %s: %w", tenantID, err)
 			}
 		}
+		ready = append(ready, p)
 	}
-	log.Info("demo people ready", "count", len(demoPeople))
-	return demoPeople, nil
+	log.Info("demo people ready", "count", len(ready))
+	return ready, nil
 }
