@@ -89,7 +89,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+		return fmt.Errorf("listen on %s: %w (is another console running? set LISTEN_ADDR to use another address)", cfg.ListenAddr, err)
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "env", cfg.AppEnv)
 	if ready != nil {
