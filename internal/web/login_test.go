@@ -14,6 +14,7 @@ import (
 	"github.com/tenant-console/console/internal/auth/devgotrue"
 	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/tenant"
+	"github.com/tenant-console/console/internal/web"
 )
 
 // signInAttempt posts the sign-in form and returns the answer.
@@ -387,5 +388,36 @@ func TestPagesAlwaysCarryARealCSRFToken(t *testing.T) {
 	res, _ := b.post("/login", url.Values{"email": {p.email}, "password": {p.password}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("posting the page's token without Sec-Fetch-Site: %d", res.StatusCode)
+	}
+}
+
+// A session past its expiry (idle or absolute, scs writes the earlier of the
+// two into the store) no longer signs anyone in.
+func TestExpiredSessionEndsAccess(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	b := a.signedInAdmin(t)
+	if res, _ := b.get("/tenants"); res.StatusCode != http.StatusOK {
+		t.Fatalf("before expiry: %d", res.StatusCode)
+	}
+	if _, err := a.pool.Exec(context.Background(), `UPDATE sessions SET expiry = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := b.get("/tenants"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after expiry: %d, want a redirect to sign in", res.StatusCode)
+	}
+}
+
+func TestSessionsHonourTheConfiguredTimeouts(t *testing.T) {
+	t.Parallel()
+	m := web.NewSessions(nil, 8*time.Hour, 30*time.Minute, false)
+	if m.Lifetime != 8*time.Hour || m.IdleTimeout != 30*time.Minute {
+		t.Fatalf("lifetime %s, idle %s", m.Lifetime, m.IdleTimeout)
+	}
+	if !m.Cookie.HttpOnly || m.Cookie.SameSite != http.SameSiteLaxMode || !m.Cookie.Secure {
+		t.Fatalf("outside dev the cookie must be HttpOnly, SameSite=Lax and Secure: %+v", m.Cookie)
+	}
+	if web.NewSessions(nil, time.Hour, time.Hour, true).Cookie.Secure {
+		t.Fatal("in dev (plain http on localhost) the cookie cannot be Secure")
 	}
 }
