@@ -598,6 +598,11 @@ func (o *Onboarding) Onboard(ctx context.Context, actor Actor, in OnboardInput) 
 		owner, err := o.store.ShortNameOwner(ctx, v.ShortName)
 		switch {
 		case err == nil:
+			// The tenant holding it may be this very request's, committed
+			// by a twin submit since the check above: then it is a replay.
+			if res, ok, err := o.completed(ctx, v.IdempotencyKey); err != nil || ok {
+				return res, err
+			}
 			errs.Add("short_name", shortNameTaken(v, owner))
 		case !errors.Is(err, apperr.ErrNotFound):
 			return OnboardResult{}, fmt.Errorf("onboard: %w: %w", ErrOnboardNotSaved, err)
@@ -611,6 +616,11 @@ func (o *Onboarding) Onboard(ctx context.Context, actor Actor, in OnboardInput) 
 	if err != nil {
 		if errors.Is(err, ErrAccountRejected) {
 			errs.Add("owner_email", msgRejectedEmail)
+			return OnboardResult{}, errs
+		}
+		var weak *PasswordRejectedError
+		if errors.As(err, &weak) {
+			errs.Add("owner_password", weak.Reason)
 			return OnboardResult{}, errs
 		}
 		// Unavailability keeps matching apperr.ErrUnavailable.
