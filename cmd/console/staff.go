@@ -88,6 +88,10 @@ func createStaff(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 			return "", errWeakPassword(msg)
 		}
 		acct, outcome, err = tenant.EnsureAccount(ctx, accounts, email, password, "")
+		var rejected *tenant.PasswordRejectedError
+		if errors.As(err, &rejected) {
+			return "", errWeakPassword(rejected.Reason)
+		}
 		if err != nil {
 			return "", err
 		}

@@ -116,10 +116,10 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	case errors.Is(err, apperr.ErrUnavailable):
 		a.Log.ErrorContext(ctx, "GoTrue unavailable at sign-in", slog.Any("error", err))
 		return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+	case gotrue.HasCode(err, "email_not_confirmed"), legacyNotConfirmed(err):
+		return &SignInError{http.StatusForbidden, MsgEmailNotConfirmed, err}
 	case gotrue.HasCode(err, "invalid_credentials"), gotrue.HasCode(err, "invalid_grant"):
 		return &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, err}
-	case gotrue.HasCode(err, "email_not_confirmed"):
-		return &SignInError{http.StatusForbidden, MsgEmailNotConfirmed, err}
 	case gotrue.HasCode(err, "user_banned"):
 		return &SignInError{http.StatusForbidden, MsgBanned, err}
 	case gotrue.HasCode(err, "over_request_rate_limit"), gotrue.HasCode(err, "over_email_send_rate_limit"),
@@ -130,7 +130,19 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 		return &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, err}
 	}
 	// Anything else GoTrue refuses is logged in full and shown as unavailable:
-	// never a silent failure, never GoTrue's raw text.
+	// never a silent failure, never GoTrue's raw text. These are the server's
+	// set-up, not the person's doing: email_provider_disabled (email logins
+	// off), captcha_failed (CAPTCHA on, which a server-side sign-in cannot
+	// pass), bad_json, a hook's failure, or a gateway's 401 for a wrong
+	// apikey.
 	a.Log.ErrorContext(ctx, "GoTrue refused sign-in unexpectedly", slog.Any("error", err))
 	return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+}
+
+// legacyNotConfirmed is how a GoTrue from before error codes refused an
+// unconfirmed email: {"error":"invalid_grant","error_description":"Email not
+// confirmed"}. Servers with error codes say email_not_confirmed instead.
+func legacyNotConfirmed(err error) bool {
+	var ge *gotrue.Error
+	return errors.As(err, &ge) && ge.Code == "invalid_grant" && strings.EqualFold(ge.Message, "Email not confirmed")
 }

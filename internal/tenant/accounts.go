@@ -33,6 +33,14 @@ var (
 	ErrAccountRejected = errors.New("the identity provider refused this e-mail address")
 )
 
+// PasswordRejectedError is the identity provider's password policy refusing
+// a password the console's own policy accepted (its policy may be stricter).
+type PasswordRejectedError struct {
+	Reason string // a sentence for the person who chose the password
+}
+
+func (e *PasswordRejectedError) Error() string { return "password rejected: " + e.Reason }
+
 // AccountOutcome says how a person got their account.
 type AccountOutcome string
 

@@ -51,8 +51,10 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request, u userR
 		}
 		u.EncryptedPassword = &hash
 	}
-	if p.EmailConfirm && u.EmailConfirmedAt == nil {
-		u.EmailConfirmedAt = &now
+	// In GoTrue's order: confirm (which stamps email_confirmed_at anew and
+	// sets email_verified), then the metadata given.
+	if p.EmailConfirm {
+		confirm(&u, now)
 	}
 	if p.UserMetadata != nil {
 		u.UserMetadata = mergeMetadata(u.UserMetadata, p.UserMetadata)

@@ -92,7 +92,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 		UserMetadata: p.UserMetadata, CreatedAt: now, UpdatedAt: now,
 	}
 	if p.EmailConfirm {
-		u.EmailConfirmedAt = &now
+		confirm(&u, now)
 	}
 	if banned {
 		applyBan(&u, ban, now)

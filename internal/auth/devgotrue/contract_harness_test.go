@@ -14,8 +14,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	gotruego "github.com/supabase-community/gotrue-go"
+	"github.com/supabase-community/gotrue-go/types"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tenant-console/console/internal/auth/devgotrue"
@@ -29,7 +32,22 @@ type target struct {
 	anonKey     string
 	serviceKey  string
 	autoconfirm bool
+	// real is a GoTrue from GOTRUE_TEST_URL, not the dev server: its own
+	// rate limits and mail settings can refuse a case, which then skips.
+	real bool
+	// gateway: the URL goes through Supabase's API gateway (…/auth/v1).
+	gateway bool
+	// signupDisabled: the server refuses /signup (disable_signup), so the
+	// cases that need it skip.
+	signupDisabled bool
+	// emailDomain is the domain of every address the cases make up.
+	emailDomain string
 }
+
+// defaultEmailDomain is the domain of made-up addresses unless
+// GOTRUE_TEST_EMAIL_DOMAIN says otherwise (a server that checks MX records
+// refuses example.com, which has none).
+const defaultEmailDomain = "example.com"
 
 // startDev starts a dev server on a fresh database and a free loopback port.
 func startDev(t *testing.T, opts devgotrue.Options) (target, *devgotrue.Server) {
@@ -50,31 +68,52 @@ func startDev(t *testing.T, opts devgotrue.Options) (target, *devgotrue.Server) 
 			t.Errorf("stop: %v", err)
 		}
 	})
-	return target{url: url, anonKey: srv.AnonKey(), serviceKey: srv.ServiceRoleKey(), autoconfirm: opts.Autoconfirm}, srv
+	return target{
+		url: url, anonKey: srv.AnonKey(), serviceKey: srv.ServiceRoleKey(),
+		autoconfirm: opts.Autoconfirm, emailDomain: defaultEmailDomain,
+	}, srv
 }
 
-// realTarget reads the real GoTrue to test from the environment.
+// realTarget reads the real GoTrue to test from the environment:
+// GOTRUE_TEST_URL (GoTrue itself, or https://<ref>.supabase.co/auth/v1),
+// GOTRUE_TEST_ANON_KEY, GOTRUE_TEST_SERVICE_ROLE_KEY and, optionally,
+// GOTRUE_TEST_EMAIL_DOMAIN. What changes its answers is read from its
+// GET /settings, never assumed.
 func realTarget(t *testing.T) (target, bool) {
 	tg := target{
-		url:        strings.TrimRight(os.Getenv("GOTRUE_TEST_URL"), "/"),
-		anonKey:    os.Getenv("GOTRUE_TEST_ANON_KEY"),
-		serviceKey: os.Getenv("GOTRUE_TEST_SERVICE_ROLE_KEY"),
+		url:         strings.TrimRight(os.Getenv("GOTRUE_TEST_URL"), "/"),
+		anonKey:     os.Getenv("GOTRUE_TEST_ANON_KEY"),
+		serviceKey:  os.Getenv("GOTRUE_TEST_SERVICE_ROLE_KEY"),
+		emailDomain: os.Getenv("GOTRUE_TEST_EMAIL_DOMAIN"),
+		real:        true,
 	}
 	if tg.url == "" || tg.anonKey == "" || tg.serviceKey == "" {
 		return tg, false
 	}
+	if tg.emailDomain == "" {
+		tg.emailDomain = defaultEmailDomain
+	}
+	tg.gateway = strings.Contains(tg.url, "/auth/v1")
 	h := newHarness(t, tg)
 	res := h.raw(http.MethodGet, "/settings", "", nil)
 	if res.status != http.StatusOK {
 		t.Fatalf("GET /settings = %d %s", res.status, res.body)
 	}
 	var settings struct {
+		External struct {
+			Email bool `json:"email"`
+		} `json:"external"`
+		DisableSignup     bool `json:"disable_signup"`
 		MailerAutoconfirm bool `json:"mailer_autoconfirm"`
 	}
 	if err := json.Unmarshal(res.body, &settings); err != nil {
 		t.Fatalf("GET /settings: %v", err)
 	}
+	if !settings.External.Email {
+		t.Fatalf("the server has email logins disabled (GET /settings: external.email is false): the console signs in by email")
+	}
 	tg.autoconfirm = settings.MailerAutoconfirm
+	tg.signupDisabled = settings.DisableSignup
 	return tg, true
 }
 
@@ -98,19 +137,102 @@ func newHarness(t *testing.T, tg target) *harness {
 		rec:    rec,
 		client: gotrue.New(gotrue.Config{
 			URL: tg.url, AnonKey: tg.anonKey, ServiceRoleKey: tg.serviceKey,
-			HTTPClient: &http.Client{Transport: rec},
+			HTTPClient: &http.Client{Transport: rec, Timeout: callTimeout},
 		}),
-		lib: gotruego.New("", tg.anonKey).WithCustomGoTrueURL(tg.url).WithClient(http.Client{Transport: rec}),
+		lib: gotruego.New("", tg.anonKey).WithCustomGoTrueURL(tg.url).WithClient(http.Client{Transport: rec, Timeout: callTimeout}),
 		run: randomHex(6),
 	}
 }
 
+// callTimeout bounds one request to a target.
+const callTimeout = 30 * time.Second
+
 // email is a fresh lower-case address for this case.
 func (h *harness) email(label string) string {
-	return label + "-" + h.run + "@example.com"
+	return label + "-" + h.run + "@" + h.target.emailDomain
 }
 
-func (h *harness) password() string { return "pw-" + randomHex(8) }
+// password is a fresh password with every kind of character, so that a
+// server requiring some (GOTRUE_PASSWORD_REQUIRED_CHARACTERS) takes it.
+func (h *harness) password() string { return "Pw-a" + randomHex(8) + "!9" }
+
+// skipIfLimited skips the case when a real server's own rate limit refused
+// a request (429): a setting of that server, not a breach of the contract.
+func (h *harness) skipIfLimited(status int, detail string) {
+	h.t.Helper()
+	if h.target.real && status == http.StatusTooManyRequests {
+		h.t.Skipf("the server's rate limit refused a request (%s); run the contract again later", detail)
+	}
+}
+
+// skipIfRefused is skipIfLimited for an error from the adapter or gotrue-go.
+func (h *harness) skipIfRefused(err error) {
+	h.t.Helper()
+	var e *gotrue.Error
+	if errors.As(gotrue.ParseError(err), &e) {
+		h.skipIfLimited(e.Status, e.Code)
+	}
+}
+
+// skipIfNoMail skips a case whose request sends e-mail (an invitation, a
+// signup's confirmation) when a real server cannot send it: its mailer
+// only sends to the project's team (email_address_not_authorized), finds
+// the address undeliverable (email_address_invalid; set
+// GOTRUE_TEST_EMAIL_DOMAIN), has used up its e-mail rate limit, or its SMTP
+// server failed.
+func (h *harness) skipIfNoMail(err error) {
+	h.t.Helper()
+	var e *gotrue.Error
+	if !h.target.real || !errors.As(gotrue.ParseError(err), &e) {
+		return
+	}
+	switch {
+	case e.Code == "email_address_not_authorized", e.Code == "email_address_invalid",
+		e.Code == "over_email_send_rate_limit":
+		h.t.Skipf("the server cannot send e-mail to %s addresses (%s: %s)", h.target.emailDomain, e.Code, e.Message)
+	case e.Status >= 500 && strings.Contains(strings.ToLower(e.Message), "email"):
+		h.t.Skipf("the server failed to send e-mail (%d: %s); check its SMTP settings", e.Status, e.Message)
+	}
+	h.skipIfLimited(e.Status, e.Code)
+}
+
+// needSignup skips a case that uses /signup on a server that disables it.
+func (h *harness) needSignup() {
+	h.t.Helper()
+	if h.target.signupDisabled {
+		h.t.Skip("the server disables /signup (disable_signup)")
+	}
+}
+
+// signup calls /signup through gotrue-go, skipping the case when a real
+// server's rate limit or mailer refuses, and deletes what it made when the
+// case ends.
+func (h *harness) signup(email, password string) (*types.SignupResponse, error) {
+	h.t.Helper()
+	h.needSignup()
+	res, err := h.lib.Signup(types.SignupRequest{Email: email, Password: password})
+	if err != nil {
+		h.skipIfNoMail(err)
+		return nil, err
+	}
+	if id := res.User.ID; id != uuid.Nil {
+		h.cleanup(id.String())
+	}
+	return res, nil
+}
+
+// invite invites email, skipping the case when a real server cannot send
+// the invitation, and deletes the account when the case ends.
+func (h *harness) invite(email string, data map[string]any) (gotrue.User, error) {
+	h.t.Helper()
+	u, err := h.client.Invite(h.t.Context(), email, data)
+	if err != nil {
+		h.skipIfNoMail(err)
+		return u, err
+	}
+	h.cleanup(u.ID)
+	return u, nil
+}
 
 type userSpec struct {
 	confirmed bool
@@ -129,6 +251,7 @@ func (h *harness) createUser(email string, spec userSpec) (gotrue.User, string) 
 		Email: email, Password: spec.password, EmailConfirm: spec.confirmed, Metadata: spec.metadata,
 	})
 	if err != nil {
+		h.skipIfRefused(err)
 		h.t.Fatalf("CreateUser(%s): %v", email, err)
 	}
 	h.cleanup(u.ID)
@@ -139,10 +262,19 @@ func (h *harness) cleanup(id string) {
 	h.t.Cleanup(func() { _ = h.client.DeleteUser(context.Background(), id) })
 }
 
+// cleanupIfMade deletes, when the case ends, an account a request that was
+// meant to fail made all the same.
+func (h *harness) cleanupIfMade(u gotrue.User, err error) {
+	if err == nil && u.ID != "" {
+		h.cleanup(u.ID)
+	}
+}
+
 func (h *harness) signIn(email, password string) gotrue.Session {
 	h.t.Helper()
 	s, err := h.client.SignIn(h.t.Context(), email, password)
 	if err != nil {
+		h.skipIfRefused(err)
 		h.t.Fatalf("SignIn(%s): %v", email, err)
 	}
 	return s
@@ -156,6 +288,9 @@ func (h *harness) wantError(err error, status int, code string) {
 	var e *gotrue.Error
 	if !errors.As(err, &e) {
 		h.t.Fatalf("error = %v (%T), want *gotrue.Error %d %s", err, err, status, code)
+	}
+	if status != http.StatusTooManyRequests {
+		h.skipIfLimited(e.Status, e.Code)
 	}
 	if e.Status != status || e.Code != code {
 		h.t.Errorf("error = %d %q, want %d %q (%v)", e.Status, e.Code, status, code, err)
@@ -177,6 +312,16 @@ func (r response) json(t *testing.T) map[string]any {
 		t.Fatalf("body is not a JSON object: %v: %s", err, r.body)
 	}
 	return m
+}
+
+// wantWire is wantWireError for a case, skipping it when a real server's
+// rate limit answered instead.
+func (h *harness) wantWire(r response, status int, code string) {
+	h.t.Helper()
+	if status != http.StatusTooManyRequests {
+		h.skipIfLimited(r.status, r.header.Get("X-Sb-Error-Code"))
+	}
+	wantWireError(h.t, r, status, code)
 }
 
 func wantWireError(t *testing.T, r response, status int, code string) {
@@ -243,7 +388,7 @@ func (h *harness) raw(method, path, body string, headers map[string]*string) res
 		}
 		req.Header.Set(k, *v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Timeout: callTimeout}).Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -255,9 +400,21 @@ func (h *harness) raw(method, path, body string, headers map[string]*string) res
 	return response{status: res.StatusCode, header: res.Header, body: b}
 }
 
-// admin is raw's headers for a service-role call.
+// admin is raw's headers for a service-role call, sent as the adapter
+// sends them: the key as apikey and, when it is a JWT, as the bearer (for
+// Supabase's opaque sb_secret_ keys the gateway sets the bearer).
 func (h *harness) admin() map[string]*string {
-	return map[string]*string{"Authorization": ptr("Bearer " + h.target.serviceKey)}
+	headers := map[string]*string{"apikey": ptr(h.target.serviceKey)}
+	if !isOpaqueKey(h.target.serviceKey) {
+		headers["Authorization"] = ptr("Bearer " + h.target.serviceKey)
+	}
+	return headers
+}
+
+// isOpaqueKey reports whether key is one of Supabase's keys that are not
+// JWTs (sb_secret_…, sb_publishable_…).
+func isOpaqueKey(key string) bool {
+	return strings.HasPrefix(key, "sb_secret_") || strings.HasPrefix(key, "sb_publishable_")
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -22,7 +22,10 @@ import (
 // recorded in docs/gotrue-wire.md. It always runs against the dev server and,
 // when GOTRUE_TEST_URL, GOTRUE_TEST_ANON_KEY and GOTRUE_TEST_SERVICE_ROLE_KEY
 // are set, against that real GoTrue too; both must pass the same cases.
-// Cases never assume an empty server: every email is unique to the run.
+// Cases never assume an empty server: every email is unique to the run,
+// and every account a case makes is deleted when it ends. Against a real
+// server they run one at a time; one that meets the server's own rate
+// limits, or needs e-mail the server cannot send, skips rather than fails.
 
 // contractCase is one recorded behaviour.
 type contractCase struct {
@@ -64,7 +67,11 @@ func runContract(t *testing.T, tg target, withCommon bool) {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
+			// A real server takes the cases one at a time: bursts would
+			// only meet its rate limits.
+			if !tg.real {
+				t.Parallel()
+			}
 			c.run(newHarness(t, tg))
 		})
 	}
@@ -147,8 +154,11 @@ var contractCases = []contractCase{
 		email := h.email("nopw")
 		h.createUser(email, userSpec{confirmed: true})
 		for _, body := range []string{`{"email":"` + email + `"}`, `{"email":"` + email + `","password":""}`} {
-			wantWireError(h.t, h.raw(http.MethodPost, "/token?grant_type=password", body, nil), 400, "invalid_credentials")
+			h.wantWire(h.raw(http.MethodPost, "/token?grant_type=password", body, nil), 400, "invalid_credentials")
 		}
+		// The adapter asks GoTrue too, rather than answer for it.
+		_, err := h.client.SignIn(h.t.Context(), email, "")
+		h.wantError(err, 400, "invalid_credentials")
 	}},
 
 	{name: "unconfirmed email with the right password is email_not_confirmed", run: func(h *harness) {
@@ -171,7 +181,7 @@ var contractCases = []contractCase{
 		if _, err := h.client.BanUser(h.t.Context(), u.ID, 876000*time.Hour); err != nil {
 			h.t.Fatalf("BanUser: %v", err)
 		}
-		for _, try := range []string{pw, "not-the-password"} {
+		for _, try := range []string{pw, "not-the-password", ""} {
 			_, err := h.client.SignIn(h.t.Context(), email, try)
 			h.wantError(err, 400, "user_banned")
 		}
@@ -179,12 +189,10 @@ var contractCases = []contractCase{
 
 	{name: "invitation never accepted is invalid_credentials", run: func(h *harness) {
 		email := h.email("invited")
-		u, err := h.client.Invite(h.t.Context(), email, nil)
-		if err != nil {
+		if _, err := h.invite(email, nil); err != nil {
 			h.t.Fatalf("Invite: %v", err)
 		}
-		h.cleanup(u.ID)
-		_, err = h.client.SignIn(h.t.Context(), email, "any-password")
+		_, err := h.client.SignIn(h.t.Context(), email, "any-password")
 		h.wantError(err, 400, "invalid_credentials")
 	}},
 
@@ -193,7 +201,7 @@ var contractCases = []contractCase{
 		_, pw := h.createUser(email, userSpec{confirmed: true})
 		res := h.raw(http.MethodPost, "/token?grant_type=password", "email="+email+"&password="+pw,
 			map[string]*string{"Content-Type": ptr("application/x-www-form-urlencoded")})
-		wantWireError(h.t, res, 400, "bad_json")
+		h.wantWire(res, 400, "bad_json")
 	}},
 
 	{name: "api version 2024-01-01 answers errors as {code, message}", run: func(h *harness) {
@@ -202,6 +210,7 @@ var contractCases = []contractCase{
 		res := h.raw(http.MethodPost, "/token?grant_type=password",
 			`{"email":"`+email+`","password":"not-the-password"}`,
 			map[string]*string{"X-Supabase-Api-Version": ptr("2024-01-01")})
+		h.skipIfLimited(res.status, res.header.Get("X-Sb-Error-Code"))
 		wantWireErrorV2(h.t, res, 400, "invalid_credentials")
 		if got := res.header.Get("X-Sb-Error-Code"); got != "invalid_credentials" {
 			h.t.Errorf("X-Sb-Error-Code = %q, want invalid_credentials", got)
@@ -220,8 +229,10 @@ var contractCases = []contractCase{
 		if u.Email != email || !u.Confirmed() {
 			h.t.Errorf("user = %s confirmed=%v, want %s confirmed", u.Email, u.Confirmed(), email)
 		}
-		if u.UserMetadata["full_name"] != "Ada Admin" {
-			h.t.Errorf("user_metadata = %v, want full_name kept", u.UserMetadata)
+		// Confirming (email_confirm) also sets email_verified, as GoTrue's
+		// User.Confirm does.
+		if u.UserMetadata["full_name"] != "Ada Admin" || u.UserMetadata["email_verified"] != true {
+			h.t.Errorf("user_metadata = %v, want full_name kept and email_verified true", u.UserMetadata)
 		}
 		got, err := h.client.GetUserByID(h.t.Context(), u.ID)
 		if err != nil || got.Email != email {
@@ -232,18 +243,18 @@ var contractCases = []contractCase{
 	{name: "admin create of an existing email in another case is email_exists", run: func(h *harness) {
 		email := h.email("dup")
 		h.createUser(email, userSpec{confirmed: true})
-		_, err := h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: strings.ToUpper(email), Password: h.password()})
+		u, err := h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: strings.ToUpper(email), Password: h.password()})
+		h.cleanupIfMade(u, err)
 		h.wantError(err, 422, "email_exists")
 	}},
 
 	{name: "admin create of an email taken by /signup is email_exists", run: func(h *harness) {
 		email := h.email("signedup")
-		res, err := h.lib.Signup(types.SignupRequest{Email: email, Password: h.password()})
-		if err != nil {
+		if _, err := h.signup(email, h.password()); err != nil {
 			h.t.Fatalf("Signup: %v", err)
 		}
-		h.cleanup(res.User.ID.String())
-		_, err = h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: email, Password: h.password()})
+		u, err := h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: email, Password: h.password()})
+		h.cleanupIfMade(u, err)
 		h.wantError(err, 422, "email_exists")
 	}},
 
@@ -255,33 +266,38 @@ var contractCases = []contractCase{
 
 	{name: "malformed email is validation_failed on signup, admin create and invite", run: func(h *harness) {
 		const bad = "not-an-email"
-		_, err := h.lib.Signup(types.SignupRequest{Email: bad, Password: h.password()})
-		h.wantError(gotrue.ParseError(err), 400, "validation_failed")
-		_, err = h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: bad, Password: h.password()})
+		if !h.target.signupDisabled {
+			_, err := h.lib.Signup(types.SignupRequest{Email: bad, Password: h.password()})
+			h.wantError(gotrue.ParseError(err), 400, "validation_failed")
+		}
+		u, err := h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: bad, Password: h.password()})
+		h.cleanupIfMade(u, err)
 		h.wantError(err, 400, "validation_failed")
-		_, err = h.client.Invite(h.t.Context(), bad, nil)
+		u, err = h.client.Invite(h.t.Context(), bad, nil)
+		h.cleanupIfMade(u, err)
 		h.wantError(err, 400, "validation_failed")
 	}},
 
 	{name: "invite of a new email returns the user with invited_at", run: func(h *harness) {
-		u, err := h.client.Invite(h.t.Context(), h.email("invite"), map[string]any{"tenant": "acme"})
+		u, err := h.invite(h.email("invite"), map[string]any{"tenant": "acme"})
 		if err != nil {
 			h.t.Fatalf("Invite: %v", err)
 		}
-		h.cleanup(u.ID)
-		if u.InvitedAt == nil || uuid.Validate(u.ID) != nil {
-			h.t.Errorf("invited user = id %q invited_at %v", u.ID, u.InvitedAt)
+		if u.InvitedAt == nil || uuid.Validate(u.ID) != nil || u.Confirmed() {
+			h.t.Errorf("invited user = id %q invited_at %v confirmed %v", u.ID, u.InvitedAt, u.Confirmed())
+		}
+		if u.UserMetadata["tenant"] != "acme" {
+			h.t.Errorf("user_metadata = %v, want the invitation's data", u.UserMetadata)
 		}
 	}},
 
 	{name: "invite again before acceptance re-invites the same account", run: func(h *harness) {
 		email := h.email("reinvite")
-		first, err := h.client.Invite(h.t.Context(), email, nil)
+		first, err := h.invite(email, nil)
 		if err != nil {
 			h.t.Fatalf("Invite: %v", err)
 		}
-		h.cleanup(first.ID)
-		again, err := h.client.Invite(h.t.Context(), email, nil)
+		again, err := h.invite(strings.ToUpper(email), nil)
 		if err != nil {
 			h.t.Fatalf("second Invite: %v", err)
 		}
@@ -293,22 +309,40 @@ var contractCases = []contractCase{
 	{name: "invite of a confirmed account is email_exists", run: func(h *harness) {
 		email := h.email("member")
 		h.createUser(email, userSpec{confirmed: true})
-		_, err := h.client.Invite(h.t.Context(), email, nil)
+		u, err := h.client.Invite(h.t.Context(), strings.ToUpper(email), nil)
+		h.cleanupIfMade(u, err)
 		h.wantError(err, 422, "email_exists")
+	}},
+
+	{name: "invite of an unconfirmed account invites that account", run: func(h *harness) {
+		email := h.email("unconfirmed-invite")
+		u, pw := h.createUser(email, userSpec{confirmed: false})
+		again, err := h.invite(email, nil)
+		if err != nil {
+			h.t.Fatalf("Invite: %v", err)
+		}
+		if again.ID != u.ID || again.InvitedAt == nil {
+			h.t.Errorf("invite = %s (invited_at %v), want the account %s", again.ID, again.InvitedAt, u.ID)
+		}
+		// The invitation leaves the password alone.
+		_, err = h.client.SignIn(h.t.Context(), email, pw)
+		h.wantError(err, 400, "email_not_confirmed")
 	}},
 
 	{name: "signup of an existing email is user_already_exists", autoconfirm: autoconfirmOn, run: func(h *harness) {
 		email := h.email("exists-on")
 		h.createUser(email, userSpec{confirmed: true})
-		_, err := h.lib.Signup(types.SignupRequest{Email: email, Password: h.password()})
+		_, err := h.signup(email, h.password())
 		h.wantError(gotrue.ParseError(err), 422, "user_already_exists")
 	}},
 
 	{name: "signup of an existing email answers 200 with a made-up user", autoconfirm: autoconfirmOff, run: func(h *harness) {
 		email := h.email("exists-off")
 		u, _ := h.createUser(email, userSpec{confirmed: true})
+		h.needSignup()
 		res, err := h.lib.Signup(types.SignupRequest{Email: email, Password: h.password()})
 		if err != nil {
+			h.skipIfRefused(err)
 			h.t.Fatalf("Signup of a taken email: %v, want no error (enumeration protection)", err)
 		}
 		if res.User.ID.String() == u.ID {
@@ -317,11 +351,10 @@ var contractCases = []contractCase{
 	}},
 
 	{name: "signup of a new email signs in at once", autoconfirm: autoconfirmOn, run: func(h *harness) {
-		res, err := h.lib.Signup(types.SignupRequest{Email: h.email("new-on"), Password: h.password()})
+		res, err := h.signup(h.email("new-on"), h.password())
 		if err != nil {
 			h.t.Fatalf("Signup: %v", err)
 		}
-		h.cleanup(res.User.ID.String())
 		if res.AccessToken == "" || res.User.EmailConfirmedAt == nil {
 			h.t.Errorf("signup with autoconfirm gave no session or an unconfirmed user")
 		}
@@ -330,11 +363,10 @@ var contractCases = []contractCase{
 	{name: "signup of a new email waits for confirmation", autoconfirm: autoconfirmOff, run: func(h *harness) {
 		email := h.email("new-off")
 		pw := h.password()
-		res, err := h.lib.Signup(types.SignupRequest{Email: email, Password: pw})
+		res, err := h.signup(email, pw)
 		if err != nil {
 			h.t.Fatalf("Signup: %v", err)
 		}
-		h.cleanup(res.User.ID.String())
 		if res.AccessToken != "" || res.User.EmailConfirmedAt != nil {
 			h.t.Errorf("signup without autoconfirm gave a session or a confirmed user")
 		}
@@ -343,12 +375,42 @@ var contractCases = []contractCase{
 	}},
 
 	{name: "signup with a password under 6 characters is weak_password", run: func(h *harness) {
-		_, err := h.lib.Signup(types.SignupRequest{Email: h.email("weak"), Password: "12345"})
+		_, err := h.signup(h.email("weak"), "12345")
 		err = gotrue.ParseError(err)
 		h.wantError(err, 422, "weak_password")
+		// A server with a stricter policy may add other reasons.
 		var e *gotrue.Error
-		if errors.As(err, &e) && !slices.Equal(e.Reasons, []string{"length"}) {
-			h.t.Errorf("reasons = %v, want [length]", e.Reasons)
+		if errors.As(err, &e) && !slices.Contains(e.Reasons, "length") {
+			h.t.Errorf("reasons = %v, want length among them", e.Reasons)
+		}
+	}},
+
+	{name: "signup without a password is a 400 validation_failed", run: func(h *harness) {
+		h.needSignup()
+		h.wantWire(h.raw(http.MethodPost, "/signup", `{"email":"`+h.email("nopw")+`","password":""}`, nil), 400, "validation_failed")
+	}},
+
+	{name: "weak_password in the 2024-01-01 shape keeps its reasons", run: func(h *harness) {
+		h.needSignup()
+		res := h.raw(http.MethodPost, "/signup", `{"email":"`+h.email("weak-v2")+`","password":"12345"}`,
+			map[string]*string{"X-Supabase-Api-Version": ptr("2024-01-01")})
+		h.skipIfLimited(res.status, "signup")
+		wantWireErrorV2(h.t, res, 422, "weak_password")
+		wp, _ := res.json(h.t)["weak_password"].(map[string]any)
+		if reasons, _ := wp["reasons"].([]any); !slices.Contains(reasons, any("length")) {
+			h.t.Errorf("weak_password = %v, want length among the reasons", wp)
+		}
+	}},
+
+	{name: "refresh without a token is the OAuth invalid_request", run: func(h *harness) {
+		res := h.raw(http.MethodPost, "/token?grant_type=refresh_token", `{"refresh_token":""}`, nil)
+		h.skipIfLimited(res.status, "token")
+		if b := res.json(h.t); res.status != http.StatusBadRequest || b["error"] != "invalid_request" {
+			h.t.Errorf("refresh without a token = %d %s, want 400 {\"error\":\"invalid_request\"}", res.status, res.body)
+		}
+		_, err := h.client.Refresh(h.t.Context(), "")
+		if !gotrue.HasCode(err, "invalid_request") {
+			h.t.Errorf("Refresh(\"\") = %v, want invalid_request like GoTrue", err)
 		}
 	}},
 
@@ -377,7 +439,7 @@ var contractCases = []contractCase{
 	}},
 
 	{name: "list users with per_page=abc is validation_failed", run: func(h *harness) {
-		wantWireError(h.t, h.raw(http.MethodGet, "/admin/users?per_page=abc", "", h.admin()), 400, "validation_failed")
+		h.wantWire(h.raw(http.MethodGet, "/admin/users?per_page=abc", "", h.admin()), 400, "validation_failed")
 	}},
 
 	{name: "unknown user id is user_not_found", run: func(h *harness) {
@@ -389,7 +451,7 @@ var contractCases = []contractCase{
 	}},
 
 	{name: "user id that is not a UUID is a 404 validation_failed", run: func(h *harness) {
-		wantWireError(h.t, h.raw(http.MethodGet, "/admin/users/not-a-uuid", "", h.admin()), 404, "validation_failed")
+		h.wantWire(h.raw(http.MethodGet, "/admin/users/not-a-uuid", "", h.admin()), 404, "validation_failed")
 	}},
 
 	{name: "ban sets banned_until and none lifts it", run: func(h *harness) {
@@ -464,20 +526,54 @@ var contractCases = []contractCase{
 		h.wantError(err, 403, "session_not_found")
 	}},
 
+	{name: "sign-out ends only the session of its token", run: func(h *harness) {
+		email := h.email("logout-local")
+		u, pw := h.createUser(email, userSpec{confirmed: true})
+		here, elsewhere := h.signIn(email, pw), h.signIn(email, pw)
+		if err := h.client.SignOut(h.t.Context(), here.AccessToken); err != nil {
+			h.t.Fatalf("SignOut: %v", err)
+		}
+		_, err := h.client.GetUser(h.t.Context(), here.AccessToken)
+		h.wantError(err, 403, "session_not_found")
+		if got, err := h.client.GetUser(h.t.Context(), elsewhere.AccessToken); err != nil || got.ID != u.ID {
+			h.t.Errorf("the other session after sign-out: %v, %v, want it still good", got.ID, err)
+		}
+		if _, err := h.client.Refresh(h.t.Context(), elsewhere.RefreshToken); err != nil {
+			h.skipIfRefused(err)
+			h.t.Errorf("the other session's refresh token after sign-out: %v", err)
+		}
+	}},
+
 	{name: "admin route without a bearer is no_authorization", run: func(h *harness) {
-		wantWireError(h.t, h.raw(http.MethodGet, "/admin/users", "", nil), 401, "no_authorization")
+		res := h.raw(http.MethodGet, "/admin/users", "", nil)
+		if h.target.gateway && res.status == http.StatusForbidden && res.header.Get("X-Sb-Error-Code") == "not_admin" {
+			// Supabase's gateway, given a publishable key and no bearer,
+			// forwards the anon role as the bearer.
+			h.t.Log("the gateway sent the anon role as the bearer: not_admin instead of no_authorization")
+			return
+		}
+		h.wantWire(res, 401, "no_authorization")
 	}},
 
 	{name: "admin route with the anon key is not_admin", run: func(h *harness) {
-		res := h.raw(http.MethodGet, "/admin/users", "", map[string]*string{"Authorization": ptr("Bearer " + h.target.anonKey)})
-		wantWireError(h.t, res, 403, "not_admin")
+		bearer := h.target.anonKey
+		if isOpaqueKey(bearer) {
+			// No anon JWT to send: a user's access token is just as little an admin.
+			email := h.email("not-admin")
+			_, pw := h.createUser(email, userSpec{confirmed: true})
+			bearer = h.signIn(email, pw).AccessToken
+		}
+		res := h.raw(http.MethodGet, "/admin/users", "", map[string]*string{"Authorization": ptr("Bearer " + bearer)})
+		h.wantWire(res, 403, "not_admin")
 	}},
 
 	{name: "admin route with a badly signed token is bad_jwt", run: func(h *harness) {
+		// The service key's header and claims with a signature the server did
+		// not make (for an opaque key, a token that is no JWT at all).
 		key := h.target.serviceKey
 		forged := key[:strings.LastIndex(key, ".")+1] + "c2lnbmF0dXJlLW5vdC1ieS10aGUtc2VydmVy"
 		res := h.raw(http.MethodGet, "/admin/users", "", map[string]*string{"Authorization": ptr("Bearer " + forged)})
-		wantWireError(h.t, res, 403, "bad_jwt")
+		h.wantWire(res, 403, "bad_jwt")
 	}},
 
 	{name: "unknown route is 404", run: func(h *harness) {

@@ -18,6 +18,15 @@ type apiError struct {
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.msg) }
 
+// oauthError is GoTrue's OAuthError, which a few token paths still answer:
+// 400 {"error":…,"error_description":…}.
+type oauthError struct {
+	code        string
+	description string
+}
+
+func (e *oauthError) Error() string { return e.code + ": " + e.description }
+
 func newError(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
 }
@@ -48,14 +57,28 @@ func newErrorShape(r *http.Request) bool {
 // writeError answers err: an *apiError as such, anything else as GoTrue's
 // 500 unexpected_failure, logged (the answer never carries internals).
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var oe *oauthError
+	if errors.As(err, &oe) {
+		// GoTrue's OAuthError: always 400, its own body, no error code header.
+		writeJSON(w, http.StatusBadRequest, struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description,omitempty"`
+		}{oe.code, oe.description})
+		return
+	}
 	var e *apiError
 	if !errors.As(err, &e) {
 		log.ErrorContext(r.Context(), "devgotrue: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		e = newError(http.StatusInternalServerError, "unexpected_failure",
 			"Unexpected failure, please check server logs for more information")
 	}
-	w.Header().Set("X-Sb-Error-Code", e.code)
-	if newErrorShape(r) {
+	newShape := newErrorShape(r)
+	// GoTrue sets the header on every error but weak_password in the
+	// 2024-01-01 shape (its WeakPasswordError branch leaves it out).
+	if !newShape || len(e.reasons) == 0 {
+		w.Header().Set("X-Sb-Error-Code", e.code)
+	}
+	if newShape {
 		w.Header().Set(apiVersionHeader, apiVersion20240101.Format(time.DateOnly))
 		writeJSON(w, e.status, struct {
 			Code         string        `json:"code"`

@@ -244,3 +244,92 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestSignupChecksInGoTruesOrder(t *testing.T) {
+	t.Parallel()
+	tg, _ := startDev(t, devgotrue.Options{})
+	h := newHarness(t, tg)
+	for _, tt := range []struct {
+		body   string
+		status int
+		code   string
+	}{
+		{`{"password":"pw-123456"}`, 422, "anonymous_provider_disabled"},
+		{`{"email":"` + h.email("a") + `","password":""}`, 400, "validation_failed"},
+		{`{"email":"` + h.email("b") + `","password":"12345"}`, 422, "weak_password"},
+		{`{"email":"` + h.email("c") + `","phone":"+15555550100","password":"pw-123456"}`, 400, "validation_failed"},
+		{`{"phone":"+15555550100","password":"pw-123456"}`, 400, "phone_provider_disabled"},
+		{`{"email":"not-an-email","password":"pw-123456"}`, 400, "validation_failed"},
+	} {
+		wantWireError(t, h.raw(http.MethodPost, "/signup", tt.body, nil), tt.status, tt.code)
+	}
+}
+
+func TestSignupOfAnUnconfirmedAccountResendsAtMostOnceAMinute(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	tg, _ := startDev(t, devgotrue.Options{Now: clk.Now})
+	h := newHarness(t, tg)
+	email := h.email("pending")
+	u, err := h.client.Invite(t.Context(), email, map[string]any{"tenant": "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"email":"` + email + `","password":"pw-123456"}`
+	res := h.raw(http.MethodPost, "/signup", body, nil)
+	wantWireError(t, res, 429, "over_email_send_rate_limit")
+	if msg, _ := res.json(t)["msg"].(string); !strings.Contains(msg, "after 60 seconds") {
+		t.Errorf("msg = %q", msg)
+	}
+	clk.Advance(time.Minute)
+	res = h.raw(http.MethodPost, "/signup", body, nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("signup a minute later = %d %s", res.status, res.body)
+	}
+	// The account itself comes back, but an invited one without its data.
+	b := res.json(t)
+	meta, _ := b["user_metadata"].(map[string]any)
+	ids, _ := b["identities"].([]any)
+	if b["id"] != u.ID || len(meta) != 0 || len(ids) != 0 {
+		t.Errorf("signup answer = %s, want the invited account without metadata or identities", res.body)
+	}
+}
+
+func TestSignupMetadataIsTheIdentitysData(t *testing.T) {
+	t.Parallel()
+	tg, _ := startDev(t, devgotrue.Options{Autoconfirm: true})
+	h := newHarness(t, tg)
+	res := h.raw(http.MethodPost, "/signup", `{"email":"`+h.email("meta")+`","password":"pw-123456","data":{"full_name":"Ada","sub":"x"}}`, nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("signup = %d %s", res.status, res.body)
+	}
+	user, _ := res.json(t)["user"].(map[string]any)
+	meta, _ := user["user_metadata"].(map[string]any)
+	if meta["full_name"] != "Ada" || meta["sub"] != user["id"] || meta["email_verified"] != true || meta["phone_verified"] != false {
+		t.Errorf("user_metadata = %v", meta)
+	}
+}
+
+func TestWeakPasswordInTheNewShapeHasNoErrorCodeHeader(t *testing.T) {
+	t.Parallel()
+	tg, _ := startDev(t, devgotrue.Options{})
+	h := newHarness(t, tg)
+	res := h.raw(http.MethodPost, "/signup", `{"email":"`+h.email("weak")+`","password":"12345"}`,
+		map[string]*string{"X-Supabase-Api-Version": ptr("2024-01-01")})
+	wantWireErrorV2(t, res, 422, "weak_password")
+	if got := res.header.Get("X-Sb-Error-Code"); got != "" {
+		t.Errorf("X-Sb-Error-Code = %q, want none (GoTrue's weak-password branch sets none)", got)
+	}
+	if got := res.header.Get("X-Supabase-Api-Version"); got != "2024-01-01" {
+		t.Errorf("X-Supabase-Api-Version = %q, want it echoed", got)
+	}
+}
+
+func TestTokenReadsTheGrantTypeFromAFormBodyToo(t *testing.T) {
+	t.Parallel()
+	tg, _ := startDev(t, devgotrue.Options{})
+	h := newHarness(t, tg)
+	res := h.raw(http.MethodPost, "/token", "grant_type=password&email=a%40example.com&password=x",
+		map[string]*string{"Content-Type": ptr("application/x-www-form-urlencoded")})
+	wantWireError(t, res, 400, "bad_json")
+}

@@ -19,11 +19,12 @@ type tokenResponse struct {
 	User         userJSON `json:"user"`
 }
 
-// token is POST /token. The grant type comes from the query only: the body
-// must be JSON, and a form body is answered bad_json.
+// token is POST /token. Like GoTrue it reads the grant type with
+// FormValue (the query, or a form body), but the parameters only from a
+// JSON body: a form body is answered bad_json.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	var grant func(http.ResponseWriter, *http.Request) error
-	switch r.URL.Query().Get("grant_type") {
+	switch r.FormValue("grant_type") {
 	case "password":
 		grant = s.passwordGrant
 	case "refresh_token":
@@ -128,7 +129,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.RefreshToken == "" {
-		return newError(http.StatusBadRequest, "validation_failed", "refresh_token required")
+		return &oauthError{code: "invalid_request", description: "refresh_token required"}
 	}
 	ctx := r.Context()
 	now := s.opts.Now()

@@ -1,6 +1,10 @@
 package devgotrue
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/google/uuid"
+)
 
 // getUser is GET /user: the caller's own account.
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -18,6 +22,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c caller) error 
 	case scopeGlobal, scopeLocal, scopeOthers:
 	default:
 		return newError(http.StatusBadRequest, "validation_failed", "Unsupported logout scope %q", scope)
+	}
+	if c.sessionID == uuid.Nil {
+		// A token without a session: GoTrue ends every session, whatever the scope.
+		scope = scopeGlobal
 	}
 	if err := deleteSessions(r.Context(), s.pool, c.user.ID, c.sessionID, scope); err != nil {
 		return err

@@ -24,7 +24,9 @@ type CreateUserParams struct {
 }
 
 // CreateUser makes an account (service role). An existing email, in any
-// letter case, fails with code email_exists.
+// letter case, fails with code email_exists (422); a malformed one with
+// validation_failed (400). GoTrue v2.196 applies no password policy here;
+// later versions do, answering weak_password (422) like /signup.
 func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (User, error) {
 	req := types.AdminCreateUserRequest{
 		Email:        p.Email,
@@ -36,7 +38,7 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (User, erro
 	if p.Password != "" {
 		req.Password = &p.Password
 	}
-	res, err := call(ctx, c, c.serviceKey, func(l gotruego.Client) (*types.AdminCreateUserResponse, error) {
+	res, err := call(ctx, c, c.adminLib, func(l gotruego.Client) (*types.AdminCreateUserResponse, error) {
 		return l.AdminCreateUser(req)
 	})
 	if err != nil {
@@ -45,11 +47,19 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (User, erro
 	return userFrom(res.User), nil
 }
 
-// Invite makes an account without a password and marks it invited
-// (service role). Inviting again an invitation not yet accepted succeeds;
-// a confirmed account fails with code email_exists.
+// Invite makes an account without a password, marks it invited and has
+// GoTrue send the invitation (service role). An address whose account is not
+// confirmed yet (an open invitation, or an account made unconfirmed) is
+// invited again: the same account comes back, its data unchanged and any ban
+// not looked at. A confirmed account fails with email_exists (422).
+//
+// The e-mail can fail too, and then nothing is created: over_email_send_rate_limit
+// (429), email_address_not_authorized (400: Supabase's built-in mailer only
+// sends to the project's team), email_address_invalid (400), or a 500
+// unexpected_failure when GoTrue's SMTP server refuses. A GoTrue without SMTP
+// settings sends nothing and answers 200.
 func (c *Client) Invite(ctx context.Context, email string, data map[string]any) (User, error) {
-	res, err := call(ctx, c, c.serviceKey, func(l gotruego.Client) (*types.InviteResponse, error) {
+	res, err := call(ctx, c, c.adminLib, func(l gotruego.Client) (*types.InviteResponse, error) {
 		return l.Invite(types.InviteRequest{Email: email, Data: data})
 	})
 	if err != nil {
@@ -65,7 +75,7 @@ func (c *Client) GetUserByID(ctx context.Context, id string) (User, error) {
 	if err != nil {
 		return User{}, wrap("get user by id", err)
 	}
-	res, err := call(ctx, c, c.serviceKey, func(l gotruego.Client) (*types.AdminGetUserResponse, error) {
+	res, err := call(ctx, c, c.adminLib, func(l gotruego.Client) (*types.AdminGetUserResponse, error) {
 		return l.AdminGetUser(types.AdminGetUserRequest{UserID: uid})
 	})
 	if err != nil {
@@ -95,7 +105,7 @@ func (c *Client) updateBan(ctx context.Context, id string, d types.BanDuration) 
 	if err != nil {
 		return User{}, err
 	}
-	res, err := call(ctx, c, c.serviceKey, func(l gotruego.Client) (*types.AdminUpdateUserResponse, error) {
+	res, err := call(ctx, c, c.adminLib, func(l gotruego.Client) (*types.AdminUpdateUserResponse, error) {
 		return l.AdminUpdateUser(types.AdminUpdateUserRequest{UserID: uid, BanDuration: &d})
 	})
 	if err != nil {
@@ -110,7 +120,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string) error {
 	if err != nil {
 		return wrap("delete user", err)
 	}
-	_, err = call(ctx, c, c.serviceKey, func(l gotruego.Client) (struct{}, error) {
+	_, err = call(ctx, c, c.adminLib, func(l gotruego.Client) (struct{}, error) {
 		return struct{}{}, l.AdminDeleteUser(types.AdminDeleteUserRequest{UserID: uid})
 	})
 	return wrap("delete user", err)

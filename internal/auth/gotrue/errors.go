@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -65,6 +66,32 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, apperr.ErrUnavailable) hold.
 func (e *UnreachableError) Is(target error) bool { return target == apperr.ErrUnavailable }
 
+// BadResponseError is a 2xx answer whose body is not what GoTrue sends:
+// the URL reaches something else (a web page, a proxy's placeholder) or the
+// body was cut short. Like an unreachable GoTrue it reads as unavailable.
+type BadResponseError struct {
+	Status int
+	Err    error
+}
+
+func (e *BadResponseError) Error() string {
+	return fmt.Sprintf("GoTrue answered %d with a body that is not GoTrue's: %v", e.Status, e.Err)
+}
+func (e *BadResponseError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, apperr.ErrUnavailable) hold.
+func (e *BadResponseError) Is(target error) bool { return target == apperr.ErrUnavailable }
+
+// isDecodeError reports whether err is encoding/json failing on a body.
+func isDecodeError(err error) bool {
+	var (
+		syntax  *json.SyntaxError
+		mistype *json.UnmarshalTypeError
+	)
+	return errors.As(err, &syntax) || errors.As(err, &mistype) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
 // HasCode reports whether err carries GoTrue's error_code code.
 func HasCode(err error, code string) bool {
 	var e *Error
@@ -85,10 +112,11 @@ func ParseError(err error) error {
 	var (
 		ge *Error
 		ue *UnreachableError
+		be *BadResponseError
 		ne *url.Error
 	)
 	switch {
-	case errors.As(err, &ge), errors.As(err, &ue):
+	case errors.As(err, &ge), errors.As(err, &ue), errors.As(err, &be):
 		return err
 	case errors.As(err, &ne):
 		return &UnreachableError{Err: err}

@@ -2,10 +2,8 @@ package gotrue
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,17 +31,20 @@ var errNoMatch = errors.New("no account with that email")
 // apperr.ErrNotFound.
 //
 // gotrue-go's AdminListUsers only returns the first 50 accounts, so this
-// asks GET /admin/users?filter= itself and follows the pages. The filter is
-// a case-sensitive substring match and GoTrue stores emails in lower case,
-// hence the second try with the lower-cased address.
+// asks GET /admin/users?filter= itself and follows the pages. GoTrue's
+// filter is `email LIKE '%<filter>%'` (case-sensitive; % and _ in an
+// address only widen it) or an ILIKE on the full name, so every page is
+// checked for the exact, case-insensitive match. GoTrue stores the emails
+// it is given in lower case, so the lower-cased address is tried first,
+// then the address as typed, for accounts stored otherwise (imported).
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (User, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return User{}, wrap("find user by email", fmt.Errorf("empty email: %w", apperr.ErrNotFound))
 	}
-	filters := []string{email}
-	if lower := strings.ToLower(email); lower != email {
-		filters = append(filters, lower)
+	filters := []string{strings.ToLower(email)}
+	if email != filters[0] {
+		filters = append(filters, email)
 	}
 	for _, filter := range filters {
 		u, err := c.scanUsers(ctx, filter, email)
@@ -61,8 +62,9 @@ func (c *Client) FindUserByEmail(ctx context.Context, email string) (User, error
 // scanUsers pages through the accounts matching filter and returns the one
 // whose email equals want, ignoring case.
 func (c *Client) scanUsers(ctx context.Context, filter, want string) (User, error) {
+	var read int64
 	for page := 1; page <= findMaxPages; page++ {
-		users, err := c.listUsers(ctx, filter, page)
+		users, total, err := c.listUsers(ctx, filter, page)
 		if err != nil {
 			return User{}, err
 		}
@@ -71,46 +73,45 @@ func (c *Client) scanUsers(ctx context.Context, filter, want string) (User, erro
 				return userFrom(u), nil
 			}
 		}
-		if len(users) < findPageSize {
+		// X-Total-Count says when every match was read, even from a server
+		// that pages by fewer than asked; without it, a short page does.
+		read += int64(len(users))
+		if len(users) == 0 || (total >= 0 && read >= total) || (total < 0 && len(users) < findPageSize) {
 			return User{}, errNoMatch
 		}
 	}
 	return User{}, fmt.Errorf("more than %d pages of accounts match %q", findMaxPages, filter)
 }
 
-// listUsers fetches one page of GET /admin/users.
-func (c *Client) listUsers(ctx context.Context, filter string, page int) ([]types.User, error) {
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
-
+// listUsers fetches one page of GET /admin/users and the X-Total-Count
+// header (-1 when absent). page and per_page are always sent: they keep
+// GoTrue in its offset paging even where its cursor paging is enabled.
+func (c *Client) listUsers(ctx context.Context, filter string, page int) ([]types.User, int64, error) {
 	q := url.Values{}
 	q.Set("filter", filter)
 	q.Set("page", strconv.Itoa(page))
 	q.Set("per_page", strconv.Itoa(findPageSize))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.baseURL+"/admin/users?"+q.Encode(), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.serviceKey)
-	req.Header.Set("apikey", c.serviceKey)
-	req.Header.Set("Accept", "application/json")
 
-	hc := c.boundClient(ctx)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, ParseError(err)
+	var (
+		users []types.User
+		total int64 = -1
+	)
+	read := func(resp *http.Response) error {
+		if n, err := strconv.ParseInt(resp.Header.Get("X-Total-Count"), 10, 64); err == nil && n >= 0 {
+			total = n
+		}
+		var list struct {
+			Users []types.User `json:"users"`
+		}
+		if err := decodeBody(resp, &list); err != nil {
+			return err
+		}
+		users = list.Users
+		return nil
 	}
-	defer resp.Body.Close()
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, parseBody(resp.StatusCode, raw)
-	}
-	var list struct {
-		Users []types.User `json:"users"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return nil, fmt.Errorf("decode user list: %w", err)
-	}
-	return list.Users, nil
+	err := c.do(ctx, request{
+		method: http.MethodGet, pathAndQuery: "/admin/users?" + q.Encode(),
+		apikey: c.serviceKey, bearer: bearerFor(c.serviceKey), read: read,
+	})
+	return users, total, err
 }

@@ -2,6 +2,7 @@ package gotrue
 
 import (
 	"context"
+	"net/http"
 
 	gotruego "github.com/supabase-community/gotrue-go"
 	"github.com/supabase-community/gotrue-go/types"
@@ -9,15 +10,27 @@ import (
 
 // SignIn runs GoTrue's password grant.
 func (c *Client) SignIn(ctx context.Context, email, password string) (Session, error) {
-	// gotrue-go refuses to send an empty email or password; answer what
-	// GoTrue itself would, so callers handle one behaviour.
 	switch {
 	case email == "":
+		// What GoTrue answers before it looks anything up; gotrue-go would
+		// not even send the request.
 		return Session{}, wrap("sign in", &Error{Status: 400, Code: "validation_failed", Message: "missing email or phone"})
 	case password == "":
-		return Session{}, wrap("sign in", &Error{Status: 400, Code: "invalid_credentials", Message: "Invalid login credentials"})
+		// gotrue-go refuses to send an empty password, but GoTrue's answer
+		// depends on the account (a banned one hears user_banned, any other
+		// invalid_credentials), so ask it directly.
+		var res types.TokenResponse
+		err := c.do(ctx, request{
+			method: http.MethodPost, pathAndQuery: "/token?grant_type=password", apikey: c.anonKey,
+			body: map[string]string{"email": email, "password": ""},
+			read: func(resp *http.Response) error { return decodeBody(resp, &res) },
+		})
+		if err != nil {
+			return Session{}, wrap("sign in", err)
+		}
+		return sessionFrom(res.Session), nil
 	}
-	res, err := call(ctx, c, "", func(l gotruego.Client) (*types.TokenResponse, error) {
+	res, err := call(ctx, c, c.anonLib, func(l gotruego.Client) (*types.TokenResponse, error) {
 		return l.SignInWithEmailPassword(email, password)
 	})
 	if err != nil {
@@ -30,9 +43,10 @@ func (c *Client) SignIn(ctx context.Context, email, password string) (Session, e
 // is used up).
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (Session, error) {
 	if refreshToken == "" {
-		return Session{}, wrap("refresh", &Error{Status: 400, Code: "validation_failed", Message: "refresh_token required"})
+		// GoTrue's own answer, in its OAuth error shape.
+		return Session{}, wrap("refresh", &Error{Status: 400, Code: "invalid_request", Message: "refresh_token required"})
 	}
-	res, err := call(ctx, c, "", func(l gotruego.Client) (*types.TokenResponse, error) {
+	res, err := call(ctx, c, c.anonLib, func(l gotruego.Client) (*types.TokenResponse, error) {
 		return l.RefreshToken(refreshToken)
 	})
 	if err != nil {
@@ -41,22 +55,23 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (Session, err
 	return sessionFrom(res.Session), nil
 }
 
-// SignOut ends the sessions of the token's user. GoTrue's default scope is
-// global: every session of that user ends, not only this one. A session
-// that already ended answers session_not_found, which a caller signing out
-// can take as done.
+// SignOut ends the session the access token belongs to, and only that one
+// (POST /logout?scope=local): the person's sessions in other browsers, or
+// in other applications on the same GoTrue, stay. GoTrue's default scope,
+// which gotrue-go's Logout uses, is global and would end them all. A
+// session that already ended answers session_not_found, which a caller
+// signing out can take as done.
 func (c *Client) SignOut(ctx context.Context, accessToken string) error {
-	_, err := call(ctx, c, accessToken, func(l gotruego.Client) (struct{}, error) {
-		return struct{}{}, l.Logout()
-	})
-	return wrap("sign out", err)
+	return wrap("sign out", c.do(ctx, request{
+		method: http.MethodPost, pathAndQuery: "/logout?scope=local", apikey: c.anonKey, bearer: accessToken,
+	}))
 }
 
 // GetUser returns the user behind an access token. GoTrue refuses tokens
 // of signed-out sessions (session_not_found) and of banned users
 // (user_banned), so this also tells whether the token is still good.
 func (c *Client) GetUser(ctx context.Context, accessToken string) (User, error) {
-	res, err := call(ctx, c, accessToken, func(l gotruego.Client) (*types.UserResponse, error) {
+	res, err := call(ctx, c, c.userLib(accessToken), func(l gotruego.Client) (*types.UserResponse, error) {
 		return l.GetUser()
 	})
 	if err != nil {
@@ -67,7 +82,7 @@ func (c *Client) GetUser(ctx context.Context, accessToken string) (User, error) 
 
 // Health checks that GoTrue answers.
 func (c *Client) Health(ctx context.Context) error {
-	_, err := call(ctx, c, "", func(l gotruego.Client) (*types.HealthCheckResponse, error) {
+	_, err := call(ctx, c, c.anonLib, func(l gotruego.Client) (*types.HealthCheckResponse, error) {
 		return l.HealthCheck()
 	})
 	return wrap("health", err)

@@ -1,0 +1,163 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/auth/gotrue"
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// answering is a GoTrue that answers every request with status and body,
+// and the body's error_code in X-Sb-Error-Code as GoTrue does.
+func answering(t *testing.T, status int, code, body string) *gotrue.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if code != "" {
+			w.Header().Set("X-Sb-Error-Code", code)
+		}
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return gotrue.New(gotrue.Config{URL: srv.URL, AnonKey: "anon", ServiceRoleKey: "svc"})
+}
+
+func goTrueError(status int, code, msg string) string {
+	return fmt.Sprintf(`{"code":%d,"error_code":%q,"msg":%q}`, status, code, msg)
+}
+
+// noAttempts is an AccessStore that counts nothing and grants nothing.
+type noAttempts struct{}
+
+func (noAttempts) LoadAccess(context.Context, string) (Access, error) { return Access{}, nil }
+func (noAttempts) CountAttempt(context.Context, string, int) (int, error) {
+	return 1, nil
+}
+
+func TestSignInRefusalsFollowGoTruesCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		status       int
+		code, body   string
+		wantStatus   int
+		wantMessage  string
+		unavailableE bool
+	}{
+		{"wrong password", 400, "invalid_credentials", goTrueError(400, "invalid_credentials", "Invalid login credentials"),
+			http.StatusUnauthorized, MsgInvalidCredentials, false},
+		{"not confirmed", 400, "email_not_confirmed", goTrueError(400, "email_not_confirmed", "Email not confirmed"),
+			http.StatusForbidden, MsgEmailNotConfirmed, false},
+		{"banned", 400, "user_banned", goTrueError(400, "user_banned", "User is banned"),
+			http.StatusForbidden, MsgBanned, false},
+		{"GoTrue's rate limit", 429, "over_request_rate_limit", goTrueError(429, "over_request_rate_limit", "Request rate limit reached"),
+			http.StatusTooManyRequests, MsgRateLimited, false},
+		{"a proxy's rate limit", 429, "", "<html>Too Many Requests</html>",
+			http.StatusTooManyRequests, MsgRateLimited, false},
+		{"validation", 400, "validation_failed", goTrueError(400, "validation_failed", "missing email or phone"),
+			http.StatusUnauthorized, MsgInvalidCredentials, false},
+		{"legacy wrong password", 400, "", `{"error":"invalid_grant","error_description":"Invalid login credentials"}`,
+			http.StatusUnauthorized, MsgInvalidCredentials, false},
+		{"legacy not confirmed", 400, "", `{"error":"invalid_grant","error_description":"Email not confirmed"}`,
+			http.StatusForbidden, MsgEmailNotConfirmed, false},
+		{"email logins off", 422, "email_provider_disabled", goTrueError(422, "email_provider_disabled", "Email logins are disabled"),
+			http.StatusServiceUnavailable, MsgUnavailable, false},
+		{"captcha on", 400, "captcha_failed", goTrueError(400, "captcha_failed", "captcha protection: request disallowed"),
+			http.StatusServiceUnavailable, MsgUnavailable, false},
+		{"gateway refuses the apikey", 401, "", `{"message":"Invalid API key"}`,
+			http.StatusServiceUnavailable, MsgUnavailable, false},
+		{"server failure", 500, "unexpected_failure", goTrueError(500, "unexpected_failure", "Database error querying schema"),
+			http.StatusServiceUnavailable, MsgUnavailable, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := &Authenticator{
+				GoTrue: answering(t, tt.status, tt.code, tt.body),
+				Store:  noAttempts{},
+				Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+			}
+			_, _, err := a.SignIn(t.Context(), "ada@example.com", "pw-123456", "192.0.2.1")
+			var se *SignInError
+			if !errors.As(err, &se) {
+				t.Fatalf("SignIn() = %v, want *SignInError", err)
+			}
+			if se.Status != tt.wantStatus || se.Message != tt.wantMessage {
+				t.Errorf("refusal = %d %q, want %d %q", se.Status, se.Message, tt.wantStatus, tt.wantMessage)
+			}
+			if got := errors.Is(err, apperr.ErrUnavailable); got != tt.unavailableE {
+				t.Errorf("errors.Is(ErrUnavailable) = %v, want %v", got, tt.unavailableE)
+			}
+		})
+	}
+}
+
+func TestAccountErrorsInDomainTerms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		status     int
+		code, body string
+		check      func(error) bool
+	}{
+		{"exists", 422, "email_exists", goTrueError(422, "email_exists", "A user with this email address has already been registered"),
+			func(err error) bool { return errors.Is(err, tenant.ErrAccountExists) }},
+		{"malformed", 400, "validation_failed", goTrueError(400, "validation_failed", "Unable to validate email address: invalid format"),
+			func(err error) bool { return errors.Is(err, tenant.ErrAccountRejected) }},
+		{"not authorized", 400, "email_address_not_authorized",
+			goTrueError(400, "email_address_not_authorized", `Email address "a@example.com" cannot be used as it is not authorized`),
+			func(err error) bool { return errors.Is(err, tenant.ErrAccountRejected) }},
+		{"undeliverable", 400, "email_address_invalid", goTrueError(400, "email_address_invalid", `Email address "a@example.com" is invalid`),
+			func(err error) bool { return errors.Is(err, tenant.ErrAccountRejected) }},
+		{"e-mail rate limit", 429, "over_email_send_rate_limit", goTrueError(429, "over_email_send_rate_limit", "email rate limit exceeded"),
+			func(err error) bool { return errors.Is(err, apperr.ErrUnavailable) }},
+		{"SMTP failure", 500, "unexpected_failure", goTrueError(500, "unexpected_failure", "Error sending invite email"),
+			func(err error) bool { return errors.Is(err, apperr.ErrUnavailable) }},
+		{"weak password", 422, "weak_password",
+			`{"code":422,"error_code":"weak_password","msg":"Password is known to be weak","weak_password":{"reasons":["pwned"]}}`,
+			func(err error) bool {
+				var weak *tenant.PasswordRejectedError
+				return errors.As(err, &weak) && strings.Contains(weak.Reason, "data breach")
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			acc := Accounts{Client: answering(t, tt.status, tt.code, tt.body)}
+			_, createErr := acc.Create(t.Context(), "a@example.com", "a-long-password", "Ada")
+			_, inviteErr := acc.Invite(t.Context(), "a@example.com", "Ada")
+			for op, err := range map[string]error{"create": createErr, "invite": inviteErr} {
+				if !tt.check(err) {
+					t.Errorf("%s: %v", op, err)
+				}
+			}
+		})
+	}
+}
+
+func TestWeakPasswordMessages(t *testing.T) {
+	t.Parallel()
+	for reasons, want := range map[string]string{
+		"length":     "The sign-in service requires a longer password.",
+		"characters": "The sign-in service requires more kinds of characters in a password (lower- and upper-case letters, digits, symbols).",
+		"pwned":      "The sign-in service refused this password: it is known from a data breach. Choose another.",
+		"":           "The sign-in service refused this password as too weak.",
+	} {
+		var rs []string
+		if reasons != "" {
+			rs = []string{reasons}
+		}
+		if got := weakPasswordMessage(rs); got != want {
+			t.Errorf("weakPasswordMessage(%v) = %q, want %q", rs, got, want)
+		}
+	}
+}
