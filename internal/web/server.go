@@ -56,7 +56,10 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.IPExtractor = echo.ExtractIPDirect()
+	// The client address (sign-in limits, audit rows) comes from X-Forwarded-For
+	// only when the request arrives from a private or loopback address, i.e.
+	// through a load balancer; a client on the internet cannot spoof it.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 
 	routes := s.routes()
 	known := map[string]bool{}
