@@ -274,18 +274,15 @@ func (v OnboardValues) LogValue() slog.Value { return slog.StringValue(v.String(
 
 // Limits of the free-text fields.
 const (
-	maxNameLen    = 200
-	maxURLLen     = 2000
-	maxQuota      = 1_000_000_000 // the columns are 32-bit integers
-	minKeyLen     = 8
-	maxKeyLen     = 100
-	minPhoneDigit = 5
-	maxPhoneLen   = 30
+	maxNameLen = 200
+	maxURLLen  = 2000
+	maxQuota   = 1_000_000_000 // the columns are 32-bit integers
+	minKeyLen  = 8
+	maxKeyLen  = 100
 )
 
 var (
-	phonePattern = regexp.MustCompile(`^\+?[0-9 ().\-/]+$`)
-	keyPattern   = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+	keyPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
 )
 
 // Messages shown beside fields; shared with the web form and the CLI.
@@ -335,8 +332,8 @@ func (in OnboardInput) Validate() (OnboardValues, error) {
 	if !ok {
 		errs.Add("support_email", msgEmail)
 	}
-	phone := CleanText(in.SupportPhone)
-	if phone != "" && (len(phone) > maxPhoneLen || !phonePattern.MatchString(phone) || countDigits(phone) < minPhoneDigit) {
+	phone, ok := NormalizePhone(in.SupportPhone)
+	if !ok {
 		errs.Add("support_phone", "Enter a phone number like +27 21 555 0100.")
 	}
 	website, ok := NormalizeHTTPSURL(in.Website)
@@ -469,16 +466,6 @@ func quota(errs *apperr.ValidationError, field, typed string, def int) int {
 		errs.Add(field, "Enter a whole number, 0 or more (leave it empty for the plan's default).")
 	case n > maxQuota:
 		errs.Add(field, "Enter a number up to 1,000,000,000.")
-	}
-	return n
-}
-
-func countDigits(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			n++
-		}
 	}
 	return n
 }

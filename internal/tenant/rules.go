@@ -36,13 +36,42 @@ type Currency struct {
 	Name string
 }
 
-// NormalizeEmail trims and lower-cases an address and reports whether it is one.
+// NormalizeEmail trims and lower-cases an address and reports whether it is
+// one: valid by the mail RFCs, and — like the database's CHECK — without
+// white space and with exactly one @ (a quoted "john doe"@x.com is valid mail
+// but no address anyone types into this console).
 func NormalizeEmail(s string) (string, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" || len(s) > 254 || check.Var(s, "email") != nil {
+	if s == "" || len(s) > 254 || strings.Count(s, "@") != 1 || strings.IndexFunc(s, unicode.IsSpace) >= 0 ||
+		check.Var(s, "email") != nil {
 		return s, false
 	}
 	return s, true
+}
+
+// A phone number: digits, spaces and + ( ) . - /, at least 5 digits, at
+// most 30 characters.
+var phonePattern = regexp.MustCompile(`^\+?[0-9 ().\-/]+$`)
+
+const (
+	minPhoneDigits = 5
+	maxPhoneLen    = 30
+)
+
+// NormalizePhone tidies the spaces of a phone number and reports whether it
+// is one ("" is accepted as "no phone").
+func NormalizePhone(s string) (string, bool) {
+	s = CleanText(s)
+	if s == "" {
+		return "", true
+	}
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return s, len(s) <= maxPhoneLen && phonePattern.MatchString(s) && digits >= minPhoneDigits
 }
 
 // NormalizeColor returns s as #RRGGBB in upper case, if it is a colour of that shape.

@@ -99,3 +99,22 @@ func TestCheckPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailAndPhoneRulesMatchTheDatabase(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{`"john doe"@x.com`, `"a@b"@x.com`, "a b@x.com", "a@b@x.com"} {
+		if _, ok := NormalizeEmail(bad); ok {
+			t.Errorf("NormalizeEmail accepted %q, which the tenant_settings CHECK refuses", bad)
+		}
+	}
+	for in, want := range map[string]string{"+27 21 555 0100": "+27 21 555 0100", "  (021)   555-0100 ": "(021) 555-0100", "": ""} {
+		if got, ok := NormalizePhone(in); !ok || got != want {
+			t.Errorf("NormalizePhone(%q) = %q, %v", in, got, ok)
+		}
+	}
+	for _, bad := range []string{"call Mary", "1234", "+27 21 555 0100 ext 5", "+27 21 555 0100 0100 0100 0100 0100"} {
+		if _, ok := NormalizePhone(bad); ok {
+			t.Errorf("NormalizePhone accepted %q", bad)
+		}
+	}
+}
