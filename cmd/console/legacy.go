@@ -37,6 +37,10 @@ func runImportYAML(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	// A mistyped DIR is told before anything touches the database.
+	if err := legacy.CheckTreeDir(dir); err != nil {
+		return err
+	}
 	cfg, log, err := loadConfig(stderr)
 	if err != nil {
 		return err
@@ -124,6 +128,9 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	exitCode := fs.Bool("exit-code", false, "exit with status 1 when anything differs (like git diff --exit-code)")
 	dir, err := oneDir(fs, args, stderr)
 	if err != nil {
+		return err
+	}
+	if err := legacy.CheckTreeDir(dir); err != nil {
 		return err
 	}
 	cfg, log, err := loadConfig(stderr)

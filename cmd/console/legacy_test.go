@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -978,5 +980,97 @@ func TestLegacyCommandsUsage(t *testing.T) {
 	_, _, err := runCLI(t, url, "import-yaml", filepath.Join(t.TempDir(), "missing"))
 	if exitCode(err) != 1 || !strings.Contains(err.Error(), "no such file or directory") {
 		t.Errorf("missing directory: %v", err)
+	}
+}
+
+const messyTree = "../../internal/legacy/testdata/messy-clients"
+
+// The messy tree end to end: no folder fails on the database (each bad
+// value is skipped or warned about first), a second run and the import of
+// the export change nothing, and drift right after is empty.
+func TestImportYAMLMessyTree(t *testing.T) {
+	url := testdb.URL(t)
+	withKey(t)
+	reportFile := filepath.Join(t.TempDir(), "messy.json")
+	out, errOut, err := runCLI(t, url, "import-yaml", messyTree, "--report", reportFile)
+	if err != nil {
+		t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
+	}
+	rep := readReport(t, reportFile)
+	if c := rep.Counts; c.Created != 19 || c.Failed != 0 || c.Created+c.Skipped != c.Folders {
+		t.Fatalf("counts %+v\n%s", c, out)
+	}
+	for _, want := range []string{
+		"quoted-email/client.yaml:18: email.primary", "invisible-name/client.yaml:4: client.name",
+		"upper-keys/client.yaml: client.yaml has no client: section",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+
+	pool := connect(t, url)
+	before := dumpTables(t, pool)
+	if out, _, err := runCLI(t, url, "import-yaml", messyTree); err != nil || !strings.Contains(out, "unchanged                19") {
+		t.Errorf("second run: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, url, "drift", messyTree, "--exit-code"); err != nil || !strings.Contains(out, "No drift") {
+		t.Errorf("drift: %v\n%s", err, out)
+	}
+	exported := filepath.Join(t.TempDir(), "export")
+	if _, errOut, err := runCLI(t, url, "export-yaml", exported); err != nil {
+		t.Fatalf("export: %v\n%s", err, errOut)
+	}
+	if out, _, err := runCLI(t, url, "import-yaml", exported, "--update"); err != nil || !strings.Contains(out, "unchanged                19") {
+		t.Errorf("import of the export: %v\n%s", err, out)
+	}
+	if dumpTables(t, pool) != before {
+		t.Error("a second run or the import of the export wrote to the database")
+	}
+}
+
+// Runs at once on one database: each tenant is created once, and no run
+// fails a folder for having lost a race to another.
+func TestImportYAMLConcurrentRuns(t *testing.T) {
+	url := testdb.URL(t)
+	withKey(t)
+	dir := copyTree(t)
+	t.Setenv("DATABASE_URL", url)
+	const runs = 3
+	var (
+		wg   sync.WaitGroup
+		errs [runs]error
+		outs [runs]bytes.Buffer
+	)
+	for i := range runs {
+		wg.Go(func() {
+			var errOut bytes.Buffer
+			errs[i] = run(context.Background(), []string{"import-yaml", dir}, &outs[i], &errOut)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("run %d: %v\n%s", i, err, outs[i].String())
+		}
+	}
+	pool := connect(t, url)
+	if n := count(t, pool, `SELECT count(*) FROM tenants`); n != 50 {
+		t.Errorf("%d tenants, want 50", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM audit_events WHERE action = 'tenant.imported'`); n != 50 {
+		t.Errorf("%d import audit events, want 50", n)
+	}
+}
+
+// A mistyped DIR is reported before the database is opened.
+func TestImportYAMLChecksDirFirst(t *testing.T) {
+	withKey(t)
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, cmd := range []string{"import-yaml", "drift"} {
+		_, _, err := runCLI(t, "postgres://nobody@127.0.0.1:1/nothing", cmd, missing)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), missing+": no such file or directory; give the folder that holds the tenant folders") {
+			t.Errorf("%s: %v", cmd, err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tenant-console/console/internal/secrets"
@@ -203,10 +204,10 @@ func (c *Client) Validate() error {
 	if strings.TrimSpace(s.CompanyName) == "" {
 		bad("branding.company_name", "is empty")
 	}
-	if v, ok := tenant.NormalizeEmail(s.SupportEmail); !ok || v != s.SupportEmail {
+	if v, ok := normalizeEmail(s.SupportEmail); !ok || v != s.SupportEmail {
 		bad("email.primary", "%q is not an e-mail address", s.SupportEmail)
 	}
-	if v, ok := tenant.NormalizeEmail(s.EmailFromEmail); !ok || v != s.EmailFromEmail {
+	if v, ok := normalizeEmail(s.EmailFromEmail); !ok || v != s.EmailFromEmail {
 		bad("email.sendgrid.from_email", "%q is not an e-mail address", s.EmailFromEmail)
 	}
 	b := c.Branding
@@ -223,10 +224,18 @@ func (c *Client) Validate() error {
 			bad(path, "%q is not #RRGGBB", col)
 		}
 	}
+	for _, f := range Fields {
+		if !storable(f.Get(c)) {
+			bad(f.Path, "holds a NUL character or invalid UTF-8, which the database cannot store")
+		}
+	}
 	seen := map[string]bool{}
 	for _, p := range c.Prompts {
 		if !promptNamePattern.MatchString(p.Name) || seen[p.Name] {
 			bad("prompts", "%q is not a valid or unique prompt name", p.Name)
+		}
+		if !storable(p.Body) {
+			bad("prompts", "%s.txt holds a NUL character or invalid UTF-8, which the database cannot store", p.Name)
 		}
 		seen[p.Name] = true
 	}
@@ -239,6 +248,8 @@ func (c *Client) Validate() error {
 			bad(SecretPaths[sec.Name], "the reference is not of the form ${NAME}")
 		case sec.EnvRef != "" && !sec.Value.IsZero():
 			bad(SecretPaths[sec.Name], "holds both a reference and a value")
+		case strings.ContainsFunc(sec.Value.Reveal(), unicode.IsControl) || !utf8.ValidString(sec.Value.Reveal()):
+			bad(SecretPaths[sec.Name], "the value holds control characters or invalid UTF-8")
 		}
 		seen[sec.Name] = true
 	}

@@ -24,7 +24,8 @@ type Drifter struct {
 // Secret values never appear: a secret that differs says so and what kind
 // of value each side holds.
 type DriftReport struct {
-	Dir string `json:"dir"`
+	Dir   string   `json:"dir"`
+	Notes []string `json:"notes,omitempty"` // about the tree as a whole (see Tree.Notes)
 	// Differences, by tenant then field in file order.
 	Differences []Drift `json:"differences"`
 	// NotCompared are the folders the importer would skip, with why.
@@ -65,23 +66,18 @@ func (dr *Drifter) DriftDir(ctx context.Context, dir string) (*DriftReport, erro
 	if err != nil {
 		return nil, err
 	}
-	rep, err := dr.Drift(ctx, tree)
-	if err != nil {
-		return nil, err
-	}
-	rep.Dir = dir
-	return rep, nil
+	return dr.Drift(ctx, tree)
 }
 
 // Drift compares tree with the database: every importable folder with its
 // tenant, and every active tenant that has no folder.
 func (dr *Drifter) Drift(ctx context.Context, tree Tree) (*DriftReport, error) {
-	rep := &DriftReport{Differences: []Drift{}}
+	rep := &DriftReport{Dir: tree.Root, Notes: tree.Notes, Differences: []Drift{}}
 	seen := map[string]bool{}
 	total := len(tree.Results)
 	for i, r := range tree.Results {
 		if dr.Progress != nil {
-			dr.Progress(i, total, r.Folder)
+			dr.Progress(i, total, printable(r.Folder))
 		}
 		if r.ID != "" {
 			seen[r.ID] = true
@@ -138,6 +134,9 @@ func (r *DriftReport) WriteSummary(w io.Writer) {
 			len(r.Differences), plural(len(r.Differences), "difference", "differences"),
 			len(tenants), plural(len(tenants), "tenant", "tenants"))
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "  Note: %s\n", n)
+	}
 	current := ""
 	for _, d := range r.Differences {
 		if d.TenantID != current {
@@ -146,7 +145,7 @@ func (r *DriftReport) WriteSummary(w io.Writer) {
 		}
 		switch {
 		case d.Field == FieldTenant && d.Database == absent:
-			fmt.Fprintf(&b, "  only in the tree (%s); not in the database\n", d.File)
+			fmt.Fprintf(&b, "  only in the tree (%s); not in the database\n", printable(d.File))
 		case d.Field == FieldTenant:
 			b.WriteString("  only in the database (active); no folder in the tree\n")
 		default:

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tenant-console/console/internal/tenant"
 )
@@ -69,6 +70,15 @@ func FuzzParseClient(f *testing.F) {
 		if _, ok := tenant.NormalizeShortName(c.ShortName); !ok {
 			t.Fatalf("short name %q", c.ShortName)
 		}
+		// What the console's own forms would refuse is never imported either.
+		if s := c.Settings; !isPhone(s.SupportPhone) || len(s.Website) > maxURLLen || len(c.Branding.LogoURL) > maxURLLen {
+			t.Fatalf("phone %q, website of %d and logo of %d bytes", s.SupportPhone, len(s.Website), len(c.Branding.LogoURL))
+		}
+		for _, v := range []string{c.Name, c.Settings.CompanyName, c.Settings.EmailFromName} {
+			if clean, _ := cleanText(v); clean != v || utf8.RuneCountInString(v) > maxNameLen {
+				t.Fatalf("text %q is not clean or too long", v)
+			}
+		}
 
 		text := string(data)
 		for _, s := range c.Secrets {
@@ -86,4 +96,9 @@ func FuzzParseClient(f *testing.F) {
 		}
 		roundTrip(t, c)
 	})
+}
+
+func isPhone(s string) bool {
+	_, ok := tenant.NormalizePhone(s)
+	return ok
 }

@@ -40,9 +40,7 @@ func (im *Importer) ImportDir(ctx context.Context, dir string) (*Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	rep := im.Import(ctx, tree)
-	rep.Dir = dir
-	return rep, nil
+	return im.Import(ctx, tree), nil
 }
 
 // Import imports every folder of tree and reports what became of each.
@@ -52,11 +50,11 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 		now = im.Now
 	}
 	start := now()
-	rep := &Report{DryRun: im.DryRun, Update: im.Update, StartedAt: start.UTC()}
+	rep := &Report{Dir: tree.Root, Notes: tree.Notes, DryRun: im.DryRun, Update: im.Update, StartedAt: start.UTC()}
 	total := len(tree.Results)
 	for i, r := range tree.Results {
 		if im.Progress != nil {
-			im.Progress(i, total, r.Folder)
+			im.Progress(i, total, printable(r.Folder))
 		}
 		fr := im.folder(ctx, r)
 		if fr.Status == StatusFailed && im.Log != nil {
@@ -72,7 +70,14 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 	return rep
 }
 
-// folder decides and does what one folder asks for.
+// attempts bounds how often a folder is decided again after a write lost a
+// race with another writer (a second import-yaml run, the console).
+const attempts = 3
+
+// folder decides and does what one folder asks for. A write that finds the
+// tenant created or changed meanwhile is decided again from what the
+// database now holds: two runs at once end with one creating the tenant
+// and the other finding it unchanged, not failing.
 func (im *Importer) folder(ctx context.Context, r Result) FolderReport {
 	fr := FolderReport{Folder: r.Folder, File: r.File, TenantID: r.ID, Warnings: r.Warnings, Reasons: r.Reasons}
 	if r.Skipped() {
@@ -85,70 +90,95 @@ func (im *Importer) folder(ctx context.Context, r Result) FolderReport {
 	for _, x := range c.Extra {
 		fr.ExtraKeys = append(fr.ExtraKeys, extraKey(x))
 	}
-	if err := ctx.Err(); err != nil {
-		return fr.failed(fmt.Errorf("not imported: the run was interrupted (%w)", err))
+	// Parse only returns clients that pass; this keeps a database error
+	// from ever being the way a bad value is reported.
+	if err := c.Validate(); err != nil {
+		return fr.skipped(Issue{Kind: SkipInvalidField, File: r.File,
+			Message: fmt.Sprintf("the registry would refuse this tenant (%v); fix the file and import again", err)})
 	}
+	var out FolderReport
+	for range attempts {
+		if err := ctx.Err(); err != nil {
+			return fr.failed(fmt.Errorf("not imported: the run was interrupted (%w)", err))
+		}
+		var retry bool
+		if out, retry = im.decide(ctx, fr, r, c); !retry {
+			break
+		}
+	}
+	return out
+}
 
+// decide compares one client with the database and writes what differs.
+// retry is true when the write lost a race and the folder should be
+// decided again.
+func (im *Importer) decide(ctx context.Context, fr FolderReport, r Result, c *Client) (out FolderReport, retry bool) {
 	st, err := im.Store.LoadTenant(ctx, c.ID)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
 		return im.create(ctx, fr, r, c)
 	case err != nil:
-		return fr.failed(err)
+		return fr.failed(err), false
+	}
+	if t := st.Record.Tenant; t.Status == tenant.StatusDeleted {
+		// A deleted tenant waits for its purge: an import neither revives
+		// nor edits it behind the console's back.
+		return fr.skipped(Issue{Kind: SkipTenantDeleted, File: fr.File, Line: c.Lines["client.id"], Field: "client.id",
+			Message: fmt.Sprintf("the tenant %q is deleted in the database; an import does not change it (restore it in the console first if this folder is still wanted)", c.ID)}), false
 	}
 
 	d, err := compare(c, st, im.Keyring)
 	if err != nil {
-		return fr.failed(err)
+		return fr.failed(err), false
 	}
 	fr.Changes, fr.Kept = d.changes, d.kept
 	switch {
 	case d.empty():
 		fr.Status = StatusUnchanged
-		return fr
+		return fr, false
 	case !im.Update:
 		fr.Status = StatusDiffers
-		return fr
+		return fr, false
 	}
 	if d.tenant && c.ShortName != st.Record.Tenant.ShortName {
 		if reason, taken, err := im.shortNameTaken(ctx, fr, c); err != nil {
-			return fr.failed(err)
+			return fr.failed(err), false
 		} else if taken {
-			return fr.skipped(reason)
+			return fr.skipped(reason), false
 		}
 	}
 	if im.DryRun {
 		fr.Status = StatusUpdated
-		return fr
+		return fr, false
 	}
 	u, err := d.apply(c, st, im.Keyring, im.Actor.Email)
 	if err != nil {
-		return fr.failed(err)
+		return fr.failed(err), false
 	}
 	ev := tenant.NewAuditEvent(im.Actor, c.ID, tenant.ActionTenantUpdated)
 	ev.Before, ev.After = auditChanges(d, st, u)
 	err = im.Store.UpdateImported(ctx, u, ev)
 	switch {
 	case errors.Is(err, tenant.ErrShortNameTaken):
-		return fr.skipped(im.takenReason(fr, c, ""))
+		return fr.skipped(im.takenReason(fr, c, "")), false
 	case errors.Is(err, apperr.ErrConflict):
-		return fr.failed(fmt.Errorf("the tenant changed in the database while it was being imported; run the import again: %w", err))
+		return fr.failed(fmt.Errorf("the tenant changed in the database while it was being imported; run the import again: %w", err)), true
 	case err != nil:
-		return fr.failed(err)
+		return fr.failed(err), false
 	}
 	fr.Status = StatusUpdated
-	return fr
+	return fr, false
 }
 
-func (im *Importer) create(ctx context.Context, fr FolderReport, r Result, c *Client) FolderReport {
+func (im *Importer) create(ctx context.Context, fr FolderReport, r Result, c *Client) (FolderReport, bool) {
 	if reason, taken, err := im.shortNameTaken(ctx, fr, c); err != nil {
-		return fr.failed(err)
+		return fr.failed(err), false
 	} else if taken {
-		return fr.skipped(reason)
+		return fr.skipped(reason), false
 	}
 	if im.DryRun {
 		fr.Status = StatusCreated
-		return fr
+		return fr, false
 	}
 	by := im.Actor.Email
 	rec := tenant.Record{
@@ -166,7 +196,7 @@ func (im *Importer) create(ctx context.Context, fr FolderReport, r Result, c *Cl
 	for _, s := range c.Secrets {
 		row, err := sealClientSecret(im.Keyring, c.ID, s)
 		if err != nil {
-			return fr.failed(err)
+			return fr.failed(err), false
 		}
 		row.UpdatedBy = by
 		sealed = append(sealed, row)
@@ -174,12 +204,16 @@ func (im *Importer) create(ctx context.Context, fr FolderReport, r Result, c *Cl
 	err := im.Store.CreateImported(ctx, rec, sealed, auditImported(im.Actor, rec, sealed, r))
 	switch {
 	case errors.Is(err, tenant.ErrShortNameTaken):
-		return fr.skipped(im.takenReason(fr, c, ""))
+		// Taken meanwhile, by another tenant or by this very one created by
+		// another run: deciding again tells which.
+		return fr.skipped(im.takenReason(fr, c, "")), true
+	case errors.Is(err, apperr.ErrConflict):
+		return fr.failed(fmt.Errorf("the tenant was created in the database while it was being imported; run the import again: %w", err)), true
 	case err != nil:
-		return fr.failed(err)
+		return fr.failed(err), false
 	}
 	fr.Status = StatusCreated
-	return fr
+	return fr, false
 }
 
 // shortNameTaken reports whether another tenant already holds c's short

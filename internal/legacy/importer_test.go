@@ -323,3 +323,81 @@ func TestExporterWritesTheLegacyLayout(t *testing.T) {
 		t.Errorf("summary:\n%s", b.String())
 	}
 }
+
+// racingStore is a memStore where another writer gets there first: the
+// first create finds the tenant just created by another run, and the first
+// update finds it just changed.
+type racingStore struct {
+	*memStore
+	createRaced    bool
+	updateRaced    bool
+	createAttempts int
+}
+
+func (r *racingStore) CreateImported(ctx context.Context, rec tenant.Record, secs []tenant.SealedSecret, ev tenant.AuditEvent) error {
+	r.createAttempts++
+	if !r.createRaced {
+		r.createRaced = true
+		if err := r.memStore.CreateImported(ctx, rec, secs, ev); err != nil {
+			return err
+		}
+		r.memStore.created, r.memStore.audits = nil, nil // the other run's, not ours
+		return fmt.Errorf("insert tenant: %w (tenants_pkey)", apperr.ErrConflict)
+	}
+	return r.memStore.CreateImported(ctx, rec, secs, ev)
+}
+
+func (r *racingStore) UpdateImported(ctx context.Context, u legacy.Update, ev tenant.AuditEvent) error {
+	if !r.updateRaced {
+		r.updateRaced = true
+		return fmt.Errorf("update tenant %s: changed meanwhile: %w", u.Record.Tenant.ID, apperr.ErrConflict)
+	}
+	return r.memStore.UpdateImported(ctx, u, ev)
+}
+
+// Two runs at once: the one that loses a race decides again from what the
+// database now holds instead of failing the folder.
+func TestImporterDecidesAgainAfterLosingARace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := &racingStore{memStore: newMemStore()}
+	im := &legacy.Importer{Store: st, Keyring: testKeyring(t), Actor: tenant.System("cli:import-yaml")}
+	files := map[string]string{"acme/client.yaml": acmeYAML, "acme/prompts/inbound.txt": "Hello.\n"}
+
+	rep := im.Import(ctx, tree(t, files))
+	if f, _ := rep.Folder("acme"); f.Status != legacy.StatusUnchanged || !rep.OK() {
+		t.Fatalf("after losing the create: %+v", f)
+	}
+	if st.createAttempts != 1 || len(st.audits) != 0 {
+		t.Errorf("%d creates, %d audit events: the tenant was written twice", st.createAttempts, len(st.audits))
+	}
+
+	files["acme/prompts/inbound.txt"] = "Hello again.\n"
+	im.Update = true
+	rep = im.Import(ctx, tree(t, files))
+	if f, _ := rep.Folder("acme"); f.Status != legacy.StatusUpdated || !rep.OK() || len(st.updates) != 1 {
+		t.Fatalf("after losing the update: %+v, %d updates", f, len(st.updates))
+	}
+}
+
+func TestImporterLeavesDeletedTenantsAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newMemStore()
+	im := &legacy.Importer{Store: st, Keyring: testKeyring(t), Actor: tenant.System("cli:import-yaml"), Update: true}
+	files := map[string]string{"acme/client.yaml": acmeYAML, "acme/prompts/inbound.txt": "Hello.\n"}
+	im.Import(ctx, tree(t, files))
+	gone := st.tenants["acme"]
+	gone.Record.Tenant.Status = tenant.StatusDeleted
+	st.tenants["acme"] = gone
+
+	files["acme/prompts/inbound.txt"] = "Hello again.\n"
+	rep := im.Import(ctx, tree(t, files))
+	f, _ := rep.Folder("acme")
+	if f.Status != legacy.StatusSkipped || len(st.updates) != 0 || !rep.OK() {
+		t.Fatalf("deleted tenant: %+v", f)
+	}
+	if r := f.Reasons[0]; r.Kind != legacy.SkipTenantDeleted || r.Line != 2 || !strings.Contains(r.Message, "restore it in the console first") {
+		t.Errorf("reason %q", r)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Kind classifies an Issue, so a report can group and count them and tests
@@ -31,6 +33,7 @@ const (
 	WarnUnknownTimezone Kind = "unknown_timezone" // missing or unknown time zone; UTC used
 	WarnInsecureURL     Kind = "insecure_url"     // http:// (or no scheme) upgraded to https://
 	WarnInvalidURL      Kind = "invalid_url"      // not a usable https:// URL; left empty
+	WarnInvalidPhone    Kind = "invalid_phone"    // not a phone number the console accepts; left empty
 	WarnPlainSecret     Kind = "plaintext_secret" // secrets in plain text: encrypted on import, rotate them
 	WarnBrokenEnvRef    Kind = "broken_env_ref"   // looks like ${NAME} but is not; taken as a value
 	WarnMissingSecret   Kind = "missing_secret"   // a credential is absent
@@ -54,6 +57,7 @@ const (
 	SkipFolderMismatch     Kind = "folder_mismatch"      // client.id differs from the folder name
 	SkipDuplicateID        Kind = "duplicate_id"         // several folders claim one id
 	SkipDuplicateShortName Kind = "duplicate_short_name" // several tenants claim one short name
+	SkipLink               Kind = "link"                 // another folder's tenant file, reached through a symbolic link
 )
 
 // Issue is one warning or skip reason, as a plain sentence for an admin.
@@ -69,12 +73,23 @@ type Issue struct {
 func (i Issue) String() string {
 	switch {
 	case i.File != "" && i.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", i.File, i.Line, i.Message)
+		return fmt.Sprintf("%s:%d: %s", printable(i.File), i.Line, i.Message)
 	case i.File != "":
-		return i.File + ": " + i.Message
+		return printable(i.File) + ": " + i.Message
 	default:
 		return i.Message
 	}
+}
+
+// printable shows a file or folder name in a report line or progress as it
+// is, unless it holds a character that is not printable (a newline or an
+// escape sequence in a folder name would forge or garble report lines):
+// then quoted, with escapes.
+func printable(name string) string {
+	if strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 // ParseError is returned by Parse when a client.yaml cannot be imported.

@@ -41,6 +41,9 @@ func TestMessyTreeSkipsWithReasons(t *testing.T) {
 		{"binary", SkipUnreadable, 0, "not a text file"},
 		{"tab-later", SkipSyntax, 18, "tab character in the indentation"},
 		{"empty-folder", SkipNoClientFile, 0, "no client.yaml (it holds .keep)"},
+		{"invisible-name", SkipInvalidField, 4, `client.name "\u200b\u00a0\u200f" has no visible characters`},
+		{"quoted-email", SkipInvalidField, 18, `email.primary "\"john doe\"@quoted-email.example.com" is not an e-mail address`},
+		{"upper-keys", SkipNoClientSection, 0, "line 2 has Client:, which is another key: keys are case-sensitive, write client:"},
 	}
 	for _, c := range cases {
 		r := result(t, tr, c.folder)
@@ -68,7 +71,7 @@ func TestMessyTreeSkipsWithReasons(t *testing.T) {
 			t.Errorf("%s was read as a tenant", notTenant)
 		}
 	}
-	if got, want := len(tr.Imported()), 13; got != want {
+	if got, want := len(tr.Imported()), 19; got != want {
 		t.Errorf("%d imported, want %d", got, want)
 	}
 }
@@ -244,6 +247,76 @@ func TestMessyTreeImportsWithWarnings(t *testing.T) {
 		}
 		issueOf(t, r.Warnings, WarnWrongType)
 		issueOf(t, r.Warnings, WarnNoBranding)
+	})
+
+	t.Run("a tab inside quotes, then more keys", func(t *testing.T) {
+		c, _ := imported(t, tr, "tab-in-quotes")
+		if c.Name != "Tab Safaris" || c.Settings.EmailFromName != "Tab Safaris" || c.Settings.Currency != "ZAR" {
+			t.Errorf("name %q, from name %q, currency %q", c.Name, c.Settings.EmailFromName, c.Settings.Currency)
+		}
+	})
+
+	t.Run("control and invisible characters are removed", func(t *testing.T) {
+		c, r := imported(t, tr, "control-chars")
+		if c.Name != "Control Safaris[31m" || c.Settings.EmailFromName != "Control Safaris" {
+			t.Errorf("name %q, from name %q", c.Name, c.Settings.EmailFromName)
+		}
+		if w := issueOf(t, r.Warnings, WarnNormalized); w.Line != 4 || !strings.Contains(w.Message, `"Control\x00 Safaris\x1b[31m" holds control characters`) {
+			t.Errorf("warning %q", w)
+		}
+	})
+
+	t.Run("values the console's forms refuse", func(t *testing.T) {
+		c, r := imported(t, tr, "field-rules")
+		s := c.Settings
+		if s.SupportPhone != "" || s.Website != "" || s.CompanyName != "Field Rules" || s.EmailFromName != "Field Rules" {
+			t.Errorf("settings %+v", s)
+		}
+		if w := issueOf(t, r.Warnings, WarnInvalidPhone); w.Line != 8 || !strings.Contains(w.Message, "left empty") {
+			t.Errorf("phone warning %q", w)
+		}
+		if w := issueOf(t, r.Warnings, WarnInvalidURL); w.Line != 9 || !strings.Contains(w.Message, "more than the 2000") {
+			t.Errorf("website warning %q", w)
+		}
+		var defaulted []int
+		for _, w := range r.Warnings {
+			if w.Kind == WarnDefaulted && strings.Contains(w.Message, "more than the 200") {
+				defaulted = append(defaulted, w.Line)
+			}
+		}
+		if !slices.Equal(defaulted, []int{11, 20}) {
+			t.Errorf("company and from name warnings at lines %v", defaulted)
+		}
+	})
+
+	t.Run("a boolean is not a credential", func(t *testing.T) {
+		c, r := imported(t, tr, "secret-bool")
+		if _, ok := c.Secret(secrets.NameSupabaseURL); ok {
+			t.Error("url: true was kept as a credential")
+		}
+		if w := issueOf(t, r.Warnings, WarnWrongType); w.Line != 24 {
+			t.Errorf("warning %q", w)
+		}
+		if slices.Contains(c.PlainTextSecrets(), secrets.NameSupabaseURL) {
+			t.Error("url: true is listed for rotation")
+		}
+	})
+
+	t.Run("a credential with a control character", func(t *testing.T) {
+		c, r := imported(t, tr, "secret-control")
+		if _, ok := c.Secret(secrets.NameSendgridAPIKey); ok {
+			t.Error("a key ending in NUL was kept")
+		}
+		if w := issueOf(t, r.Warnings, WarnWrongType); w.Line != 28 || strings.Contains(w.Message, "SIGNATURE") {
+			t.Errorf("warning %q", w)
+		}
+	})
+
+	t.Run("Client.yaml", func(t *testing.T) {
+		_, r := imported(t, tr, "upper-file-name")
+		if w := issueOf(t, r.Warnings, WarnAltFileName); w.File != "upper-file-name/Client.yaml" {
+			t.Errorf("warning %q", w)
+		}
 	})
 
 	for _, c := range tr.Clients() {

@@ -2,10 +2,12 @@ package legacy
 
 import (
 	"fmt"
+	"net/mail"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tenant-console/console/internal/secrets"
@@ -122,7 +124,7 @@ func (n *normalizer) state(path string) string {
 	v, present := n.d.values[path]
 	switch {
 	case !present:
-		return "is missing"
+		return "is missing" + n.lookalike(path)
 	case v.shape == shapeMap || v.shape == shapeList:
 		return "has no usable value"
 	default:
@@ -147,7 +149,7 @@ func (n *normalizer) clientSection() bool {
 	v, present := n.d.values["client"]
 	switch {
 	case !present:
-		n.problem(SkipNoClientSection, 0, "client", "%s has no client: section (with id, name, currency, …)", n.base)
+		n.problem(SkipNoClientSection, 0, "client", "%s has no client: section (with id, name, currency, …)%s", n.base, n.lookalike("client"))
 	case v.shape == shapeNull:
 		n.problem(SkipNoClientSection, v.line, "client", "the client: section is empty; it needs id, name, currency, …")
 	case v.shape != shapeMap:
@@ -171,12 +173,15 @@ func (n *normalizer) identity(c *Client) {
 		n.problem(SkipMissingField, line, "client.id", "client.id %s; every tenant needs its id (the folder name)", n.state("client.id"))
 	}
 
-	if name, line, ok := n.scalar("client.name", true); ok {
-		name = tenant.CleanText(name)
+	if raw, line, ok := n.scalar("client.name", true); ok {
+		name := n.text("client.name", raw, line)
 		c.Lines["client.name"] = line
-		if utf8.RuneCountInString(name) > maxNameLen {
+		switch {
+		case name == "":
+			n.problem(SkipInvalidField, line, "client.name", "client.name %s has no visible characters; every tenant needs a display name", quote(raw))
+		case utf8.RuneCountInString(name) > maxNameLen:
 			n.problem(SkipInvalidField, line, "client.name", "client.name is %d characters long; at most %d are allowed", utf8.RuneCountInString(name), maxNameLen)
-		} else {
+		default:
 			c.Name = name
 		}
 	} else if !n.hasProblemAt("client.name") {
@@ -240,34 +245,27 @@ func (n *normalizer) settings(c *Client) {
 	s.Timezone = n.timezone(c)
 
 	if phone, line, ok := n.scalar("client.support_phone", false); ok {
-		s.SupportPhone, c.Lines["client.support_phone"] = tenant.CleanText(phone), line
+		s.SupportPhone, c.Lines["client.support_phone"] = n.phone(phone, line), line
 	}
 	s.Website = n.url(c, "client.website")
 
 	if email, line, ok := n.scalar("email.primary", true); ok {
 		c.Lines["email.primary"] = line
-		if v, valid := tenant.NormalizeEmail(email); valid {
+		if v, valid := n.email("email.primary", email, line); valid {
 			s.SupportEmail = v
 		} else {
-			n.problem(SkipInvalidField, line, "email.primary", "email.primary %s is not an e-mail address", quote(email))
+			n.problem(SkipInvalidField, line, "email.primary", "email.primary %s is not an e-mail address (name@example.com)", quote(email))
 		}
 	} else if !n.hasProblemAt("email.primary") {
 		n.problem(SkipMissingField, line, "email.primary", "email.primary (the support e-mail address) %s", n.state("email.primary"))
 	}
 
-	// from_name given as "" stays empty on purpose; only an absent one is filled.
-	if v, present := n.d.values["email.sendgrid.from_name"]; present && v.shape == shapeText {
-		s.EmailFromName, c.Lines["email.sendgrid.from_name"] = tenant.CleanText(v.text), v.line
-	} else {
-		_, line, _ := n.scalar("email.sendgrid.from_name", false)
-		s.EmailFromName = c.Name
-		n.warn(WarnDefaulted, line, "email.sendgrid.from_name", "email.sendgrid.from_name %s; used the client name %q", n.state("email.sendgrid.from_name"), c.Name)
-	}
+	s.EmailFromName = n.fromName(c)
 
 	from, line, ok := n.scalar("email.sendgrid.from_email", false)
 	if ok {
 		c.Lines["email.sendgrid.from_email"] = line
-		if v, valid := tenant.NormalizeEmail(from); valid {
+		if v, valid := n.email("email.sendgrid.from_email", from, line); valid {
 			s.EmailFromEmail = v
 			return
 		}
@@ -281,6 +279,107 @@ func (n *normalizer) settings(c *Client) {
 	} else {
 		n.warn(WarnDefaulted, line, "email.sendgrid.from_email", "email.sendgrid.from_email %s; used the support address %s", n.state("email.sendgrid.from_email"), s.SupportEmail)
 	}
+}
+
+// fromName reads email.sendgrid.from_name. Given as "" it stays empty on
+// purpose; absent, unusable or too long, it is the client name.
+func (n *normalizer) fromName(c *Client) string {
+	const path = "email.sendgrid.from_name"
+	v, present := n.d.values[path]
+	if !present || v.shape != shapeText {
+		_, line, _ := n.scalar(path, false) // warns about a list or mapping
+		// Without a name the file is skipped for it: no need to say more.
+		if c.Name != "" {
+			n.warn(WarnDefaulted, line, path, "%s %s; used the client name %q", path, n.state(path), c.Name)
+		}
+		return c.Name
+	}
+	c.Lines[path] = v.line
+	name := n.text(path, v.text, v.line)
+	if l := utf8.RuneCountInString(name); l > maxNameLen {
+		n.warn(WarnDefaulted, v.line, path, "%s is %d characters long, more than the %d the console accepts; used the client name %q", path, l, maxNameLen, c.Name)
+		return c.Name
+	}
+	return name
+}
+
+// companyName reads branding.company_name; absent, unusable or too long,
+// it is the client name.
+func (n *normalizer) companyName(c *Client) string {
+	const path = "branding.company_name"
+	raw, line, ok := n.scalar(path, false)
+	if !ok {
+		if c.Name != "" { // without one the file is skipped anyway
+			n.warn(WarnDefaulted, line, path, "%s %s; used the client name %q", path, n.state(path), c.Name)
+		}
+		return c.Name
+	}
+	c.Lines[path] = line
+	name := n.text(path, raw, line)
+	switch l := utf8.RuneCountInString(name); {
+	case name == "":
+		n.warn(WarnDefaulted, line, path, "%s %s has no visible characters; used the client name %q", path, quote(raw), c.Name)
+	case l > maxNameLen:
+		n.warn(WarnDefaulted, line, path, "%s is %d characters long, more than the %d the console accepts; used the client name %q", path, l, maxNameLen, c.Name)
+	default:
+		return name
+	}
+	return c.Name
+}
+
+// text cleans a free-text value (see cleanText), saying so when control
+// characters had to be dropped.
+func (n *normalizer) text(path, raw string, line int) string {
+	s, dropped := cleanText(raw)
+	if dropped {
+		n.warn(WarnNormalized, line, path, "%s %s holds control characters; they were removed (imported as %s)", path, quote(raw), quote(s))
+	}
+	return s
+}
+
+// phone reads client.support_phone. One the console's forms would refuse
+// is left out with a warning that quotes it, as an unusable URL is: the
+// registry holds only what the console itself would accept.
+func (n *normalizer) phone(raw string, line int) string {
+	p, ok := tenant.NormalizePhone(n.text("client.support_phone", raw, line))
+	if ok {
+		return p
+	}
+	n.warn(WarnInvalidPhone, line, "client.support_phone", "client.support_phone %s is not a phone number the console accepts (digits, spaces and + ( ) . - /, at least 5 digits, at most 30 characters); it was left empty: correct it in the console or in the file", quote(raw))
+	return ""
+}
+
+// email reads an e-mail address, also from the forms a mail client
+// writes, with a warning: "Support <support@example.com>" and
+// mailto:support@example.com. ok is false when there is no one usable
+// address ("a@example.com, b@example.com" names two: which is meant is not
+// for the importer to guess).
+func (n *normalizer) email(path, raw string, line int) (string, bool) {
+	if v, ok := normalizeEmail(raw); ok {
+		return v, true
+	}
+	s := strings.TrimSpace(raw)
+	if strings.HasPrefix(strings.ToLower(s), "mailto:") {
+		s = s[len("mailto:"):]
+	}
+	if a, err := mail.ParseAddress(s); err == nil {
+		if v, ok := normalizeEmail(a.Address); ok {
+			n.warn(WarnNormalized, line, path, "%s %s was imported as %s", path, quote(raw), v)
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// normalizeEmail is tenant.NormalizeEmail, also refusing what the
+// registry's CHECK (^[^@\s]+@[^@\s]+$) refuses but the validator allows:
+// a quoted local part with spaces or a second @ ("john doe"@example.com).
+func normalizeEmail(s string) (string, bool) {
+	v, ok := tenant.NormalizeEmail(s)
+	if !ok || strings.Count(v, "@") != 1 || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return v, false
+	}
+	return v, true
 }
 
 func (n *normalizer) timezone(c *Client) string {
@@ -304,6 +403,12 @@ func (n *normalizer) timezone(c *Client) string {
 	return "UTC"
 }
 
+// maxURLLen is the console's limit on a website or logo URL.
+const maxURLLen = 2000
+
+// bareHost is a host name written without a scheme: www.example.com.
+var bareHost = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?$`)
+
 // url reads an optional https URL. http:// and a bare host are upgraded to
 // https:// with a warning (the registry only stores https, and the old
 // runtime's links mostly work over https); anything else is left empty.
@@ -314,17 +419,22 @@ func (n *normalizer) url(c *Client, path string) string {
 	}
 	c.Lines[path] = line
 	s := strings.TrimSpace(raw)
+	if len(s) > maxURLLen {
+		n.warn(WarnInvalidURL, line, path, "%s is %d characters long, more than the %d the console accepts; it was left empty", path, len(s), maxURLLen)
+		return ""
+	}
 	lower := strings.ToLower(s)
 	switch {
 	case strings.HasPrefix(lower, "https://"):
 		s = "https://" + s[len("https://"):]
 	case strings.HasPrefix(lower, "http://"):
-		if up, valid := tenant.NormalizeHTTPSURL("https://" + s[len("http://"):]); valid {
+		if up, valid := tenant.NormalizeHTTPSURL("https://" + s[len("http://"):]); valid && len(up) <= maxURLLen {
 			n.warn(WarnInsecureURL, line, path, "%s %s is not https; imported as %s (check that it loads)", path, quote(raw), up)
 			return up
 		}
-	case !strings.Contains(s, "://") && !strings.ContainsAny(s, " /") && strings.Contains(s, "."):
-		if up, valid := tenant.NormalizeHTTPSURL("https://" + s); valid {
+	case strings.HasPrefix(s, "//"), bareHost.MatchString(strings.SplitN(s, "/", 2)[0]) && !strings.Contains(s, " "):
+		// www.example.com, www.example.com/en, //cdn.example.com/logo.png
+		if up, valid := tenant.NormalizeHTTPSURL("https://" + strings.TrimPrefix(s, "//")); valid && len(up) <= maxURLLen {
 			n.warn(WarnInsecureURL, line, path, "%s %s has no https:// in front; imported as %s (check that it loads)", path, quote(raw), up)
 			return up
 		}
@@ -355,12 +465,7 @@ func (n *normalizer) branding(c *Client) {
 	theme := n.theme(c)
 	b.PresetTheme = theme.ID
 
-	if name, line, ok := n.scalar("branding.company_name", false); ok {
-		c.Settings.CompanyName, c.Lines["branding.company_name"] = tenant.CleanText(name), line
-	} else {
-		c.Settings.CompanyName = c.Name
-		n.warn(WarnDefaulted, line, "branding.company_name", "branding.company_name %s; used the client name %q", n.state("branding.company_name"), c.Name)
-	}
+	c.Settings.CompanyName = n.companyName(c)
 	b.LogoURL = n.url(c, "branding.logo_url")
 
 	n.section("branding.colors")
@@ -497,13 +602,25 @@ func (n *normalizer) secrets(c *Client) {
 			if !ok {
 				continue
 			}
+			if n.d.values[path].boolean {
+				// true or false is a placeholder someone left, not a
+				// credential worth encrypting and rotating.
+				n.warn(WarnWrongType, line, path, "%s holds %s, a yes/no value, not a credential; it was ignored", path, raw)
+				continue
+			}
 			val := strings.TrimSpace(raw)
+			if strings.ContainsFunc(val, unicode.IsControl) {
+				// A "\0" or "\e" escape or a line break inside: not a key
+				// anyone issued, and Postgres cannot even hold its hint.
+				n.warn(WarnWrongType, line, path, "%s holds control characters (a NUL, an escape or a line break), which no credential has; it was ignored (its value is not shown)", path)
+				continue
+			}
 			sec := Secret{Name: src.name, Line: line}
 			switch {
 			case secrets.IsEnvRef(val):
 				sec.EnvRef = val
 			case strings.HasPrefix(val, "$"):
-				n.warn(WarnBrokenEnvRef, line, path, "%s looks like an environment reference but is not of the form ${NAME}; it was taken as a plain-text value", path)
+				n.warn(WarnBrokenEnvRef, line, path, "%s looks like an environment reference but is not of the form ${NAME}; it was taken as a plain-text value (encrypted, and to rotate). If it names a variable, write it as ${NAME} and import again with --update", path)
 				sec.Value = secrets.NewValue(val)
 			default:
 				sec.Value = secrets.NewValue(val)
@@ -534,6 +651,18 @@ func (n *normalizer) secrets(c *Client) {
 			len(plain), plural(len(plain), "credential is", "credentials are"), strings.Join(plain, ", "),
 			plural(len(plain), "it", "them"), plural(len(plain), "it", "them"), plural(len(plain), "it", "them"))
 	}
+}
+
+// lookalike points at a key written another way than path's (Client:,
+// ID:, short-name:): YAML, and so the old runtime, took it for another key.
+func (n *normalizer) lookalike(path string) string {
+	key := lastKey(path)
+	for _, x := range n.d.extras {
+		if parentOf(x.Path) == parentOf(path) && normKey(lastKey(x.Path)) == key {
+			return fmt.Sprintf(" (line %d has %s:, which is another key: keys are case-sensitive, write %s:)", x.Line, lastKey(x.Path), key)
+		}
+	}
+	return ""
 }
 
 func (n *normalizer) hasProblemAt(path string) bool {

@@ -22,14 +22,20 @@ const (
 	StatusFailed    Status = "failed"    // could not be imported; Error says why
 )
 
-// SkipShortNameTaken: the folder's short name belongs to another tenant in
-// the database.
-const SkipShortNameTaken Kind = "short_name_taken"
+// Reasons only the database can give.
+const (
+	// SkipShortNameTaken: the folder's short name belongs to another
+	// tenant in the database.
+	SkipShortNameTaken Kind = "short_name_taken"
+	// SkipTenantDeleted: the tenant is deleted in the database.
+	SkipTenantDeleted Kind = "tenant_deleted"
+)
 
 // Report is the outcome of one import run. It never holds a secret value:
 // secrets appear by name and kind only.
 type Report struct {
 	Dir       string         `json:"dir"`
+	Notes     []string       `json:"notes,omitempty"` // about the tree as a whole (see Tree.Notes)
 	DryRun    bool           `json:"dry_run"`
 	Update    bool           `json:"update"`
 	StartedAt time.Time      `json:"started_at"`
@@ -176,6 +182,9 @@ func (r *Report) WriteSummary(w io.Writer) {
 		b.WriteString(" (dry run: nothing was written)")
 	}
 	b.WriteString("\n")
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "  Note: %s\n", n)
+	}
 	fmt.Fprintf(&b, "  %-22s %4d\n", verb("created", "would be created"), c.Created)
 	fmt.Fprintf(&b, "  %-22s %4d\n", verb("updated", "would be updated"), c.Updated)
 	fmt.Fprintf(&b, "  %-22s %4d\n", "unchanged", c.Unchanged)
@@ -276,7 +285,7 @@ func (r *Report) changes(b *strings.Builder, f FolderReport) {
 
 func where(f FolderReport) string {
 	if f.File != "" {
-		return f.File
+		return printable(f.File)
 	}
-	return f.Folder
+	return printable(f.Folder)
 }

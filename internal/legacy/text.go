@@ -3,10 +3,13 @@ package legacy
 import (
 	"bytes"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
+	unicodeenc "golang.org/x/text/encoding/unicode"
+
+	"github.com/tenant-console/console/internal/tenant"
 )
 
 // maxFileSize bounds what is read of one client.yaml or prompt: the real
@@ -26,7 +29,7 @@ func decodeText(data []byte) (text, note string, line int, ok bool) {
 	case bytes.HasPrefix(data, utf8BOM):
 		data = data[len(utf8BOM):]
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		dec := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
+		dec := unicodeenc.UTF16(unicodeenc.BigEndian, unicodeenc.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(data)
 		if err != nil {
 			return "", "", 0, false
@@ -64,3 +67,25 @@ func firstInvalidUTF8(b []byte) int {
 	}
 	return len(b)
 }
+
+// cleanText is tenant.CleanText for a value read from a file. It also
+// drops control characters (a NUL written as "\0", ESC, BEL…: Postgres
+// refuses NUL in text, the others garble a terminal or a page) and trims
+// invisible format characters (zero-width spaces, direction marks, a stray
+// BOM) from both ends, so that a value made only of those is empty.
+// dropped reports whether a control character was removed.
+func cleanText(s string) (clean string, dropped bool) {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			dropped = true
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	s = strings.TrimFunc(tenant.CleanText(s), func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
+	return s, dropped
+}
+
+// storable reports whether Postgres can hold s as text: valid UTF-8
+// without NUL.
+func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tenant-console/console/internal/tenant"
@@ -15,7 +17,11 @@ import (
 
 // Tree is what ReadTree found: one Result per folder, sorted by folder name.
 type Tree struct {
+	Root    string // the directory read (ReadTree); "" for ReadFS
 	Results []Result
+	// Notes are about the tree as a whole, for the top of a report: the
+	// folder actually read, or that no folder holds a tenant file.
+	Notes []string
 }
 
 // Result is the outcome for one folder: a Client to import (with warnings),
@@ -29,6 +35,8 @@ type Result struct {
 	Reasons  []Issue // why the folder is skipped; empty when it is imported
 
 	lines map[string]int // the client's field lines, kept when it is skipped
+	info  fs.FileInfo    // the client file's, to recognise one reached through a link
+	alias bool           // the folder reaches another folder's file: not a claim of its own
 }
 
 // Skipped reports whether nothing of the folder is imported.
@@ -90,21 +98,65 @@ func (t Tree) PlainTextSecretTenants() []string {
 
 // ReadTree reads every dir/{folder}/client.yaml and its prompts/*.txt. One
 // bad folder never stops the others; the error is only for a dir that
-// cannot be listed. Symbolic links that lead out of dir are not followed.
+// cannot be listed, or that is one tenant's folder instead of the tree.
+// Symbolic links that lead out of dir are not followed. A dir holding no
+// tenant folder but a clients/ folder (the old platform's layout, one level
+// up) is read from dir/clients, and the tree's Notes say so.
 func ReadTree(dir string) (Tree, error) {
-	info, err := os.Stat(dir)
-	if err != nil {
-		return Tree{}, fmt.Errorf("legacy: read tree: %w", err)
-	}
-	if !info.IsDir() {
-		return Tree{}, fmt.Errorf("legacy: read tree: %s is not a directory", dir)
+	if err := CheckTreeDir(dir); err != nil {
+		return Tree{}, err
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return Tree{}, fmt.Errorf("legacy: read tree: %w", err)
 	}
 	defer root.Close()
-	return ReadFS(root.FS())
+	t, err := ReadFS(root.FS())
+	if err != nil {
+		return Tree{}, err
+	}
+	t.Root = dir
+	if t.hasClientFile() {
+		return t, nil
+	}
+	if info, err := os.Stat(filepath.Join(dir, "clients")); err == nil && info.IsDir() {
+		sub, err := ReadTree(filepath.Join(dir, "clients"))
+		if err != nil {
+			return Tree{}, err
+		}
+		sub.Notes = append([]string{fmt.Sprintf("%s holds no tenant folder but a clients/ folder, as the old platform laid the tree out: read %s instead",
+			dir, sub.Root)}, sub.Notes...)
+		return sub, nil
+	}
+	for _, name := range []string{"client.yaml", "client.yml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return Tree{}, fmt.Errorf("legacy: read tree: %s holds %s, so it is one tenant's folder; give the folder that holds the tenant folders (%s)",
+				dir, name, filepath.Dir(filepath.Clean(dir)))
+		}
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf("no folder of %s holds a client.yaml: give the folder whose sub-folders are the tenants ({tenant_id}/client.yaml)", dir))
+	return t, nil
+}
+
+// CheckTreeDir returns a plain error when dir cannot be a tree: it does not
+// exist or is not a directory. The CLI calls it before connecting to the
+// database, so a mistyped path costs nothing.
+func CheckTreeDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("legacy: read tree: %s: no such file or directory; give the folder that holds the tenant folders ({tenant_id}/client.yaml)", dir)
+	case err != nil:
+		return fmt.Errorf("legacy: read tree: %w", err)
+	case !info.IsDir():
+		return fmt.Errorf("legacy: read tree: %s is not a directory; give the folder that holds the tenant folders ({tenant_id}/client.yaml)", dir)
+	}
+	return nil
+}
+
+// hasClientFile reports whether some folder holds a client file.
+func (t Tree) hasClientFile() bool {
+	return slices.ContainsFunc(t.Results, func(r Result) bool { return r.File != "" })
 }
 
 // ReadFS is ReadTree over a file system whose root is the tree.
@@ -114,12 +166,29 @@ func ReadFS(fsys fs.FS) (Tree, error) {
 		return Tree{}, fmt.Errorf("legacy: read tree: %w", err)
 	}
 	var t Tree
+	var files []string // beside the folders: not read, but named in a note
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || !isDir(fsys, name, e) {
-			continue // .git, .DS_Store, README files: not tenants
+		if strings.HasPrefix(name, ".") {
+			continue // .git, .DS_Store: not tenants
+		}
+		if dir, err := isDir(fsys, name, e); err != nil {
+			// A folder reached through a link that cannot be followed: say
+			// so rather than leave a tenant out without a word.
+			t.Results = append(t.Results, Result{Folder: name, Reasons: []Issue{{Kind: SkipUnreadable, File: name,
+				Message: unreadable(fsys, name, err).Error() + "; it was skipped"}}})
+			continue
+		} else if !dir {
+			files = append(files, printable(name))
+			continue
 		}
 		t.Results = append(t.Results, readFolder(fsys, name))
+	}
+	if len(files) > 0 {
+		if len(files) > 5 {
+			files = append(files[:5], "…")
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("only folders are tenants; the files beside them were not read (%s)", strings.Join(files, ", ")))
 	}
 	slices.SortFunc(t.Results, func(a, b Result) int { return strings.Compare(a.Folder, b.Folder) })
 	checkIdentities(t.Results)
@@ -135,40 +204,45 @@ func ReadFS(fsys fs.FS) (Tree, error) {
 	return t, nil
 }
 
-// isDir reports whether the entry at name is a folder, following a symlink.
-func isDir(fsys fs.FS, name string, e fs.DirEntry) bool {
+// isDir reports whether the entry at name is a folder, following a
+// symbolic link; the error is for a link that cannot be followed.
+func isDir(fsys fs.FS, name string, e fs.DirEntry) (bool, error) {
 	if e.IsDir() {
-		return true
+		return true, nil
 	}
 	if e.Type()&fs.ModeSymlink != 0 {
 		info, err := fs.Stat(fsys, name)
-		return err == nil && info.IsDir()
+		if err != nil {
+			return false, err
+		}
+		return info.IsDir(), nil
 	}
-	return false
+	return false, nil
 }
 
 func readFolder(fsys fs.FS, folder string) Result {
 	res := Result{Folder: folder}
-	name, alt := "client.yaml", false
-	if !hasEntry(fsys, folder, name) {
-		if hasEntry(fsys, folder, "client.yml") {
-			name, alt = "client.yml", true
-		} else {
-			res.Reasons = append(res.Reasons, Issue{Kind: SkipNoClientFile, File: folder,
-				Message: fmt.Sprintf("the folder has no client.yaml%s; it was skipped", listing(fsys, folder))})
-			return res
-		}
-	}
-	res.File = path.Join(folder, name)
-	data, err := readLimited(fsys, res.File)
+	name, ok, err := clientFile(fsys, folder)
 	if err != nil {
-		res.Reasons = append(res.Reasons, Issue{Kind: SkipUnreadable, File: res.File, Message: err.Error()})
+		res.Reasons = append(res.Reasons, Issue{Kind: SkipUnreadable, File: folder, Message: unreadable(fsys, folder, err).Error() + "; it was skipped"})
 		return res
 	}
+	if !ok {
+		res.Reasons = append(res.Reasons, Issue{Kind: SkipNoClientFile, File: folder,
+			Message: fmt.Sprintf("the folder has no client.yaml%s; it was skipped (add the file, or move the folder out of the tree)", listing(fsys, folder))})
+		return res
+	}
+	res.File = path.Join(folder, name)
+	data, info, err := readLimited(fsys, res.File)
+	if err != nil {
+		res.Reasons = append(res.Reasons, Issue{Kind: SkipUnreadable, File: res.File, Message: err.Error() + "; the folder was skipped"})
+		return res
+	}
+	res.info = info
 	p := parseClient(res.File, data)
-	if alt {
+	if name != "client.yaml" {
 		p.warnings = append(p.warnings, Issue{Kind: WarnAltFileName, File: res.File,
-			Message: "the file is named client.yml; it was read as client.yaml (the export writes client.yaml)"})
+			Message: fmt.Sprintf("the file is named %s; it was read as client.yaml (the export writes client.yaml)", name)})
 	} else if isFile(fsys, path.Join(folder, "client.yml")) {
 		p.warnings = append(p.warnings, Issue{Kind: WarnAltFileName, File: path.Join(folder, "client.yml"),
 			Message: "client.yml was ignored: client.yaml beside it is the tenant file"})
@@ -184,14 +258,49 @@ func readFolder(fsys fs.FS, folder string) Result {
 	return res
 }
 
-// hasEntry reports whether folder lists name, whatever it is: a link that
-// cannot be followed is then reported as unreadable, not as missing.
-func hasEntry(fsys fs.FS, folder, name string) bool {
+// clientFile returns the name of folder's tenant file: client.yaml, else
+// client.yml, else one of those spelled in another case (Client.yaml: the
+// old platform also ran on disks that ignore case). Any entry of that name
+// counts, whatever it is: a link that cannot be followed is then reported
+// as unreadable, not as missing.
+func clientFile(fsys fs.FS, folder string) (string, bool, error) {
 	entries, err := fs.ReadDir(fsys, folder)
 	if err != nil {
-		return false
+		return "", false, err
 	}
-	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == name })
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	for _, want := range []string{"client.yaml", "client.yml"} {
+		if slices.Contains(names, want) {
+			return want, true, nil
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, "client.yaml") || strings.EqualFold(n, "client.yml") {
+			return n, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// readFolderEntries lists a folder, refusing anything else without opening
+// it: listing a named pipe would block.
+func readFolderEntries(fsys fs.FS, name string) ([]fs.DirEntry, error) {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errors.New("not a directory")}
+	}
+	return fs.ReadDir(fsys, name)
+}
+
+func isLink(fsys fs.FS, name string) bool {
+	info, err := fs.Lstat(fsys, name)
+	return err == nil && info.Mode()&fs.ModeSymlink != 0
 }
 
 func isFile(fsys fs.FS, name string) bool {
@@ -221,19 +330,45 @@ func listing(fsys fs.FS, folder string) string {
 	return " (it holds " + strings.Join(names, ", ") + ")"
 }
 
-func readLimited(fsys fs.FS, name string) ([]byte, error) {
+// readLimited reads a file of the tree. Its error is a sentence about the
+// file, named by its base name. Only a regular file is read: opening a
+// named pipe would block the whole run until someone writes to it.
+func readLimited(fsys fs.FS, name string) ([]byte, fs.FileInfo, error) {
+	base := path.Base(name)
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s cannot be read: %w", path.Base(name), unwrapPath(err))
+		return nil, nil, unreadable(fsys, name, err)
 	}
-	if info.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s is %d bytes; a tenant file is a few kilobytes, so this is not one", path.Base(name), info.Size())
+	switch {
+	case info.IsDir():
+		return nil, nil, fmt.Errorf("%s is a folder, not a file", base)
+	case !info.Mode().IsRegular():
+		return nil, nil, fmt.Errorf("%s is not a regular file (a named pipe, socket or device), so it was not read", base)
+	case info.Size() > maxFileSize:
+		return nil, nil, fmt.Errorf("%s is %d bytes, over the limit of %d: a tenant file or prompt is a few kilobytes", base, info.Size(), maxFileSize)
 	}
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s cannot be read: %w", path.Base(name), unwrapPath(err))
+		return nil, nil, unreadable(fsys, name, err)
 	}
-	return data, nil
+	return data, info, nil
+}
+
+// unreadable says why name could not be read, in the terms of the tree: a
+// symbolic link that leads nowhere or out of the tree, or the system's
+// reason.
+func unreadable(fsys fs.FS, name string, err error) error {
+	base := path.Base(name)
+	if target, lerr := fs.ReadLink(fsys, name); lerr == nil {
+		dest := path.Join(path.Dir(name), target)
+		switch {
+		case path.IsAbs(target) || dest == ".." || strings.HasPrefix(dest, "../"):
+			return fmt.Errorf("%s cannot be read: it is a symbolic link to %s, outside the tree, and links are only followed inside it (copy the file here instead)", base, strconv.Quote(target))
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("%s cannot be read: it is a symbolic link to %s, which does not exist", base, strconv.Quote(target))
+		}
+	}
+	return fmt.Errorf("%s cannot be read: %w", base, unwrapPath(err))
 }
 
 func unwrapPath(err error) error {
@@ -250,9 +385,9 @@ func readPrompts(fsys fs.FS, folder string, warnings []Issue) ([]tenant.Prompt, 
 	warn := func(kind Kind, file, format string, args ...any) {
 		warnings = append(warnings, Issue{Kind: kind, File: file, Message: fmt.Sprintf(format, args...)})
 	}
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		warn(WarnPromptIgnored, dir, "the prompts folder cannot be read: %v", unwrapPath(err))
+	entries, err := readFolderEntries(fsys, dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) || err != nil && isLink(fsys, dir) {
+		warn(WarnPromptIgnored, dir, "%v; no prompt was imported", unreadable(fsys, dir, err))
 	}
 	// A file already named as its prompt (inbound.txt) wins over a variant
 	// spelling of it (Inbound.TXT).
@@ -260,13 +395,18 @@ func readPrompts(fsys fs.FS, folder string, warnings []Issue) ([]tenant.Prompt, 
 		return cmp.Compare(canonicalPromptFile(a.Name()), canonicalPromptFile(b.Name()))
 	})
 	var prompts []tenant.Prompt
-	from := map[string]string{} // prompt name → file it came from
+	from := map[string]string{}  // prompt name → file it came from
+	refused := map[string]bool{} // prompt names whose file could not be read
 	for _, e := range entries {
 		file := path.Join(dir, e.Name())
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if !strings.EqualFold(path.Ext(e.Name()), ".txt") || isDir(fsys, file, e) {
+		if sub, _ := isDir(fsys, file, e); sub {
+			warn(WarnPromptIgnored, file, "is a folder; only the .txt files directly in prompts/ are imported")
+			continue
+		}
+		if !strings.EqualFold(path.Ext(e.Name()), ".txt") {
 			warn(WarnPromptIgnored, file, "only .txt files are prompts; this was not imported")
 			continue
 		}
@@ -282,14 +422,16 @@ func readPrompts(fsys fs.FS, folder string, warnings []Issue) ([]tenant.Prompt, 
 		if base := strings.TrimSuffix(e.Name(), path.Ext(e.Name())); base != name || path.Ext(e.Name()) != ".txt" {
 			warn(WarnNormalized, file, "%s was imported as the prompt %q (%s.txt)", e.Name(), name, name)
 		}
-		data, err := readLimited(fsys, file)
+		data, _, err := readLimited(fsys, file)
 		if err != nil {
 			warn(WarnPromptIgnored, file, "%v; the prompt was not imported", err)
+			refused[name] = true
 			continue
 		}
 		body, note, _, ok := decodeText(data)
 		if !ok {
 			warn(WarnPromptIgnored, file, "%s is not a text file (it holds NUL bytes); the prompt was not imported", e.Name())
+			refused[name] = true
 			continue
 		}
 		if note != "" {
@@ -301,7 +443,11 @@ func readPrompts(fsys fs.FS, folder string, warnings []Issue) ([]tenant.Prompt, 
 		from[name] = file
 		prompts = append(prompts, tenant.Prompt{Name: name, Body: body})
 	}
-	if _, ok := from["inbound"]; !ok {
+	switch _, ok := from["inbound"]; {
+	case ok:
+	case refused["inbound"]:
+		warn(WarnMissingPrompt, folder, "prompts/inbound.txt could not be imported (see its warning); the tenant is imported without an inbound prompt")
+	default:
 		warn(WarnMissingPrompt, folder, "there is no prompts/inbound.txt; the tenant is imported without an inbound prompt")
 	}
 	slices.SortFunc(prompts, func(a, b tenant.Prompt) int { return strings.Compare(a.Name, b.Name) })
@@ -321,9 +467,10 @@ func canonicalPromptFile(name string) int {
 // every folder of an id or short name claimed more than once, is skipped
 // with a reason naming the others.
 func checkIdentities(results []Result) {
+	markAliases(results)
 	claims := map[string][]int{}
 	for i, r := range results {
-		if r.ID == "" {
+		if r.ID == "" || r.alias {
 			continue
 		}
 		claims[r.ID] = append(claims[r.ID], i)
@@ -357,6 +504,27 @@ func checkIdentities(results []Result) {
 			skip(r, Issue{Kind: SkipDuplicateShortName, File: r.File, Line: r.Client.Lines["client.short_name"], Field: "client.short_name",
 				Message: fmt.Sprintf("short name %q is also used by %s; short names are unique, give all but one another client.short_name", short, others(results, idx, i, "client.short_name"))})
 		}
+	}
+}
+
+// markAliases skips the folders that reach the tenant file of the folder
+// named as its id through a symbolic link (an old name kept as a link to
+// the tenant's folder, or to its client.yaml): they are that tenant again,
+// not a second claim on its id, so the tenant itself is still imported.
+func markAliases(results []Result) {
+	folders := map[string]int{}
+	for i, r := range results {
+		folders[r.Folder] = i
+	}
+	for i := range results {
+		r := &results[i]
+		j, ok := folders[r.ID]
+		if r.ID == "" || r.ID == r.Folder || !ok || r.info == nil || results[j].info == nil || !os.SameFile(r.info, results[j].info) {
+			continue
+		}
+		r.alias = true
+		skip(r, Issue{Kind: SkipLink, File: r.File,
+			Message: fmt.Sprintf("this is %s reached through a symbolic link; the tenant %q is imported from its own folder, so this one was skipped (remove the link to silence this)", results[j].File, r.ID)})
 	}
 }
 

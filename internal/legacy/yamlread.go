@@ -60,9 +60,10 @@ func (s shape) String() string {
 
 // rawValue is one key of the file as written, before any rule is applied.
 type rawValue struct {
-	text  string // the scalar as written: 007 stays "007", yes stays "yes"
-	shape shape
-	line  int // line of the key
+	text    string // the scalar as written: 007 stays "007", yes stays "yes"
+	shape   shape
+	line    int  // line of the key
+	boolean bool // YAML reads the scalar as a boolean (true, false, …)
 }
 
 // given reports whether the key holds a scalar that is not blank.
@@ -129,9 +130,20 @@ func readDocument(file, text string) *document {
 	return d
 }
 
-// parse runs the YAML parser, turning a panic inside it into an error: a
-// broken file must be reported, never crash the run.
-func parse(text string) (f *ast.File, err error) {
+// parse runs the YAML parser. A file with tabs inside its lines is read
+// with those goccy misreads rewritten (see untab), unless that fails.
+func parse(text string) (*ast.File, error) {
+	if hasInlineTab(text) {
+		if f, err := parseYAML(untab(text)); err == nil {
+			return f, nil
+		}
+	}
+	return parseYAML(text)
+}
+
+// parseYAML runs the YAML parser, turning a panic inside it into an error:
+// a broken file must be reported, never crash the run.
+func parseYAML(text string) (f *ast.File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, errors.New("the YAML parser could not read this file")
@@ -152,7 +164,7 @@ func describeSyntaxError(text string, err error) (int, string) {
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			line = tk.Position.Line
 		}
-		msg = "the file is not valid YAML: " + ye.GetMessage()
+		msg = "the file is not valid YAML: " + ye.GetMessage() + syntaxHint(ye.GetMessage())
 	}
 	if tab := firstTabIndentedLine(text); tab > 0 && (line == 0 || tab <= line) {
 		return tab, "found a tab character in the indentation; YAML indents with spaces only"
@@ -160,7 +172,29 @@ func describeSyntaxError(text string, err error) (int, string) {
 	if strings.Contains(msg, "\t") || strings.Contains(msg, "tab character") {
 		return line, "found a tab character where YAML expects spaces"
 	}
+	if open := firstOpenQuoteLine(text); open > 0 && (line == 0 || open <= line) {
+		return open, "the file is not valid YAML: a quote opened on this line is never closed"
+	}
 	return line, msg
+}
+
+// syntaxHints says in plain words what the parser's terser messages
+// usually mean in a tenant file.
+var syntaxHints = []struct{ says, hint string }{
+	{"value is not allowed in this context", "a key: value that does not fit the indentation around it; check this line and the one before: the keys of a section line up, indented with spaces"},
+	{"non-map value is specified", "a line without a key: where one was expected; check for a missing colon or a line indented too far"},
+	{"could not find end character", "a quote is opened and never closed"},
+	{"must be specified", "a [ or { is never closed"},
+	{"is a reserved character", "a value starting with it needs double quotes"},
+}
+
+func syntaxHint(msg string) string {
+	for _, h := range syntaxHints {
+		if strings.Contains(msg, h.says) {
+			return " (" + h.hint + ")"
+		}
+	}
+	return ""
 }
 
 // firstTabIndentedLine returns the first line whose indentation holds a tab.
@@ -223,6 +257,7 @@ func (r *reader) walk(n ast.Node, path string, l layout, depth int) {
 		raw := rawValue{shape: shapeOf(v), line: e.line}
 		if raw.shape == shapeText {
 			raw.text = scalarText(v)
+			_, raw.boolean = v.(*ast.BoolNode)
 		}
 		r.doc.values[full] = raw
 		if child != nil && raw.shape == shapeMap {
@@ -250,7 +285,7 @@ func (r *reader) duplicate(full string, prev, e entry, isValue, known bool) {
 
 func (r *reader) unknownKey(full, key string, line int, l layout) {
 	hint := ""
-	norm := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(key)), "-", "_")
+	norm := normKey(key)
 	for known := range l {
 		if known == norm {
 			hint = fmt.Sprintf(" (did you mean %s?)", join(parentOf(full), known))
@@ -414,6 +449,12 @@ func lineOf(n ast.Node) int {
 	return 0
 }
 
+// normKey is key as the layout would spell it: Client → client,
+// short-name → short_name.
+func normKey(key string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(key)), "-", "_")
+}
+
 func join(path, key string) string {
 	if path == "" {
 		return key
@@ -427,3 +468,5 @@ func parentOf(path string) string {
 	}
 	return ""
 }
+
+func lastKey(path string) string { return path[strings.LastIndexByte(path, '.')+1:] }
