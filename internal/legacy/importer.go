@@ -244,8 +244,7 @@ func (im *Importer) takenReason(fr FolderReport, c *Client, holder string) Issue
 // auditImported records what an import created: every field, the prompts
 // by name and the secrets by name, kind and key id — never a value.
 func auditImported(actor tenant.Actor, rec tenant.Record, sealed []tenant.SealedSecret, r Result) tenant.AuditEvent {
-	t, s, b := rec.Tenant, rec.Settings, rec.Branding
-	ev := tenant.NewAuditEvent(actor, t.ID, tenant.ActionTenantImported)
+	ev := tenant.NewAuditEvent(actor, rec.Tenant.ID, tenant.ActionTenantImported)
 	prompts := make([]string, 0, len(rec.Prompts))
 	for _, p := range rec.Prompts {
 		prompts = append(prompts, p.Name)
@@ -254,16 +253,8 @@ func auditImported(actor tenant.Actor, rec tenant.Record, sealed []tenant.Sealed
 	for _, sec := range sealed {
 		secs[sec.Name] = sec.AuditValue()
 	}
-	ev.After = map[string]any{
-		"name": t.Name, "short_name": t.ShortName, "status": string(t.Status), "plan": string(t.Plan),
-		"max_users": t.Quotas.MaxUsers, "max_monthly_quotes": t.Quotas.MaxMonthlyQuotes,
-		"max_storage_gb": t.Quotas.MaxStorageGB, "source": string(t.Source),
-		"company_name": s.CompanyName, "support_email": s.SupportEmail, "support_phone": s.SupportPhone,
-		"website": s.Website, "currency": s.Currency, "timezone": s.Timezone,
-		"email_from_name": s.EmailFromName, "email_from_email": s.EmailFromEmail,
-		"preset_theme": b.PresetTheme, "logo_url": b.LogoURL, "color_primary": b.ColorPrimary,
-		"color_secondary": b.ColorSecondary, "color_accent": b.ColorAccent,
-		"prompts": prompts, "secrets": secs, "source_file": r.File, "warnings": len(r.Warnings),
-	}
+	ev.After = rec.AuditFields()
+	ev.After["prompts"], ev.After["secrets"] = prompts, secs
+	ev.After["source_file"], ev.After["warnings"] = r.File, len(r.Warnings)
 	return ev
 }

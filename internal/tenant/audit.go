@@ -48,3 +48,20 @@ func NewAuditEvent(actor Actor, tenantID, action string) AuditEvent {
 		RemoteAddr: actor.RemoteAddr,
 	}
 }
+
+// AuditFields is what an audit event records of a new tenant: every registry,
+// settings and branding field by its column name (no prompt bodies, no
+// secrets).
+func (r Record) AuditFields() map[string]any {
+	t, s, b := r.Tenant, r.Settings, r.Branding
+	return map[string]any{
+		"name": t.Name, "short_name": t.ShortName, "status": string(t.Status), "plan": string(t.Plan),
+		"max_users": t.Quotas.MaxUsers, "max_monthly_quotes": t.Quotas.MaxMonthlyQuotes,
+		"max_storage_gb": t.Quotas.MaxStorageGB, "source": string(t.Source),
+		"company_name": s.CompanyName, "support_email": s.SupportEmail, "support_phone": s.SupportPhone,
+		"website": s.Website, "currency": s.Currency, "timezone": s.Timezone,
+		"email_from_name": s.EmailFromName, "email_from_email": s.EmailFromEmail,
+		"preset_theme": b.PresetTheme, "logo_url": b.LogoURL, "color_primary": b.ColorPrimary,
+		"color_secondary": b.ColorSecondary, "color_accent": b.ColorAccent,
+	}
+}

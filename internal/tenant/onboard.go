@@ -744,18 +744,8 @@ func (v OnboardValues) build(id string, actor Actor, acct Account, outcome Accou
 
 // auditCreated records what was created; never a password.
 func auditCreated(actor Actor, rec Record, m Member, outcome AccountOutcome) AuditEvent {
-	t, s, b := rec.Tenant, rec.Settings, rec.Branding
-	ev := NewAuditEvent(actor, t.ID, ActionTenantCreated)
-	ev.After = map[string]any{
-		"name": t.Name, "short_name": t.ShortName, "status": string(t.Status), "plan": string(t.Plan),
-		"max_users": t.Quotas.MaxUsers, "max_monthly_quotes": t.Quotas.MaxMonthlyQuotes,
-		"max_storage_gb": t.Quotas.MaxStorageGB, "source": string(t.Source),
-		"company_name": s.CompanyName, "support_email": s.SupportEmail, "support_phone": s.SupportPhone,
-		"website": s.Website, "currency": s.Currency, "timezone": s.Timezone,
-		"email_from_name": s.EmailFromName, "email_from_email": s.EmailFromEmail,
-		"preset_theme": b.PresetTheme, "logo_url": b.LogoURL, "color_primary": b.ColorPrimary,
-		"color_secondary": b.ColorSecondary, "color_accent": b.ColorAccent,
-		"owner_email": m.Email, "owner_user_id": m.UserID, "owner_account": string(outcome),
-	}
+	ev := NewAuditEvent(actor, rec.Tenant.ID, ActionTenantCreated)
+	ev.After = rec.AuditFields()
+	ev.After["owner_email"], ev.After["owner_user_id"], ev.After["owner_account"] = m.Email, m.UserID, string(outcome)
 	return ev
 }
