@@ -64,14 +64,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	sessionStore := pgxstore.NewWithCleanupInterval(pool, 0)
 	go pruneExpired(ctx, st, log)
 
+	members := tenant.NewMemberService(st, auth.Accounts{Client: gt})
 	handler := web.New(web.Deps{
 		Log:        log,
 		Tenants:    tenant.NewService(st),
 		Onboarding: tenant.NewOnboarding(st, auth.Accounts{Client: gt}),
 		Secrets:    tenant.NewSecretService(st, keyring),
-		Auth:       &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log},
-		Access:     st,
-		Sessions:   web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
+		Members:    members,
+		Staff:      tenant.NewStaffService(st, auth.Accounts{Client: gt}),
+		Auth: &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log,
+			Invitations: members},
+		Access:   st,
+		Sessions: web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
 		Ready: []web.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "gotrue", Check: gt.Health},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/auth"
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/store"
@@ -67,7 +68,8 @@ type errWeakPassword string
 
 func (e errWeakPassword) Error() string { return string(e) }
 
-// createStaff ensures the account and the role and says what happened.
+// createStaff ensures the account and the role and says what happened;
+// the web console's staff page goes through the same use case.
 func createStaff(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool,
 	email, password string, role tenant.Role, actor tenant.Actor) (string, error) {
 	gt, stop, err := openGoTrue(ctx, cfg, log, pool)
@@ -75,45 +77,20 @@ func createStaff(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 		return "", err
 	}
 	defer stop()
-	accounts := auth.Accounts{Client: gt}
-
-	// An existing account keeps its password, so the policy only matters for
-	// a new one: look first, create only when there is none.
-	acct, err := accounts.FindByEmail(ctx, email)
-	outcome := tenant.AccountLinked
-	switch {
-	case err == nil:
-	case isNotFound(err):
-		if msg := tenant.CheckPassword(password, email); msg != "" {
+	staff := tenant.NewStaffService(store.New(pool), auth.Accounts{Client: gt})
+	res, err := staff.Ensure(ctx, actor, tenant.StaffInput{Email: email, Role: string(role), Password: password, PasswordRequired: true})
+	if verr, ok := apperr.AsValidation(err); ok {
+		if msg := verr.Get("password"); msg != "" {
 			return "", errWeakPassword(msg)
 		}
-		acct, outcome, err = tenant.EnsureAccount(ctx, accounts, email, password, "")
-		var rejected *tenant.PasswordRejectedError
-		if errors.As(err, &rejected) {
-			return "", errWeakPassword(rejected.Reason)
-		}
-		if err != nil {
-			return "", err
-		}
-	default:
-		return "", err
+		return "", errWeakPassword(verr.Error())
 	}
-	previous, err := store.New(pool).UpsertStaff(ctx, actor, store.Staff{UserID: acct.ID, Email: email, Role: role})
+	var refused *tenant.Refusal
+	if errors.As(err, &refused) {
+		return "", errors.New(refused.Message)
+	}
 	if err != nil {
 		return "", err
 	}
-	var how string
-	switch outcome {
-	case tenant.AccountLinked:
-		how = fmt.Sprintf("An account for %s already exists; it keeps its password.", email)
-	default:
-		how = fmt.Sprintf("Created the account %s with the password given.", email)
-	}
-	switch previous {
-	case role:
-		return how + fmt.Sprintf(" It already was %s; nothing changed.", role), nil
-	case "":
-		return how + fmt.Sprintf(" It is now %s.", role), nil
-	}
-	return how + fmt.Sprintf(" Its role changed from %s to %s.", previous, role), nil
+	return res.Message(), nil
 }

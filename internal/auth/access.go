@@ -21,11 +21,17 @@ var (
 	ErrTenantSuspended = errors.New("the account's organizations are suspended")
 )
 
-// Usable returns the memberships the person may use now — those of active
-// tenants — or why they may not use the console at all. Staff always may.
+// Usable returns the memberships the person may use now — owner or admin
+// of an active tenant — or why they may not use the console at all. Staff
+// always may. A tenant's plain members use the product, not the console:
+// their memberships do not count.
 func (a Access) Usable() ([]tenant.Membership, error) {
-	var active []tenant.Membership
+	var console, active []tenant.Membership
 	for _, m := range a.Memberships {
+		if m.Role != tenant.MemberOwner && m.Role != tenant.MemberAdmin {
+			continue
+		}
+		console = append(console, m)
 		if m.TenantStatus == tenant.StatusActive {
 			active = append(active, m)
 		}
@@ -33,7 +39,7 @@ func (a Access) Usable() ([]tenant.Membership, error) {
 	switch {
 	case a.Staff != "":
 		return active, nil
-	case len(a.Memberships) == 0:
+	case len(console) == 0:
 		return nil, ErrNoAccess
 	case len(active) == 0:
 		return nil, ErrTenantSuspended

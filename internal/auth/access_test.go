@@ -12,6 +12,8 @@ func TestAccessUsable(t *testing.T) {
 	active := tenant.Membership{TenantID: "a", TenantStatus: tenant.StatusActive, Role: tenant.MemberOwner}
 	suspended := tenant.Membership{TenantID: "s", TenantStatus: tenant.StatusSuspended, Role: tenant.MemberOwner}
 	deleted := tenant.Membership{TenantID: "d", TenantStatus: tenant.StatusDeleted, Role: tenant.MemberAdmin}
+	member := tenant.Membership{TenantID: "m", TenantStatus: tenant.StatusActive, Role: tenant.MemberMember}
+	suspendedMember := tenant.Membership{TenantID: "sm", TenantStatus: tenant.StatusSuspended, Role: tenant.MemberMember}
 	cases := []struct {
 		name    string
 		access  Access
@@ -23,6 +25,9 @@ func TestAccessUsable(t *testing.T) {
 		{"staff whose tenant is suspended", Access{Staff: tenant.RolePlatformAdmin, Memberships: []tenant.Membership{suspended}}, 0, nil},
 		{"owner of an active tenant", Access{Memberships: []tenant.Membership{active, suspended}}, 1, nil},
 		{"only suspended or deleted tenants", Access{Memberships: []tenant.Membership{suspended, deleted}}, 0, ErrTenantSuspended},
+		{"a plain member only", Access{Memberships: []tenant.Membership{member}}, 0, ErrNoAccess},
+		{"a plain member of a suspended tenant", Access{Memberships: []tenant.Membership{suspendedMember}}, 0, ErrNoAccess},
+		{"owner of one, member of another", Access{Memberships: []tenant.Membership{active, member}}, 1, nil},
 	}
 	for _, c := range cases {
 		got, err := c.access.Usable()

@@ -56,6 +56,15 @@ type Authenticator struct {
 	Store  AccessStore
 	Limits Limits
 	Log    *slog.Logger
+	// Invitations, when set, turns the person's pending invitations into
+	// memberships before their roles are read: signing in is how an
+	// invited person who set their password at GoTrue joins.
+	Invitations InvitationAcceptor
+}
+
+// InvitationAcceptor accepts a signed-in person's pending invitations.
+type InvitationAcceptor interface {
+	AcceptInvitations(ctx context.Context, userID, email string) (int, error)
 }
 
 // SignIn checks the attempt limits, asks GoTrue, and loads the person's
@@ -69,6 +78,12 @@ func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP st
 	session, err := a.GoTrue.SignIn(ctx, email, password)
 	if err != nil {
 		return Principal{}, "", a.refusal(ctx, err)
+	}
+	if a.Invitations != nil {
+		if _, err := a.Invitations.AcceptInvitations(ctx, session.User.ID, session.User.Email); err != nil {
+			// The invitations stay pending and are tried at the next sign-in.
+			a.Log.WarnContext(ctx, "accepting invitations failed", slog.String("user_id", session.User.ID), slog.Any("error", err))
+		}
 	}
 	p, err := Resolve(ctx, a.Store, session.User.ID, session.User.Email)
 	if err != nil {

@@ -96,9 +96,9 @@ func (s *Store) UpsertStaff(ctx context.Context, actor tenant.Actor, st Staff) (
 		if err != nil {
 			return mapErr("upsert staff", err)
 		}
-		ev := tenant.NewAuditEvent(actor, "", tenant.ActionStaffCreated)
+		ev := tenant.NewAuditEvent(actor, "", tenant.ActionStaffAdded)
 		if previous != "" {
-			ev.Action = tenant.ActionStaffChanged
+			ev.Action = tenant.ActionStaffRoleChanged
 			ev.Before = map[string]any{"email": st.Email, "role": string(previous)}
 		}
 		ev.After = map[string]any{"email": st.Email, "role": string(st.Role), "user_id": st.UserID}

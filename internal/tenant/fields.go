@@ -153,10 +153,40 @@ var (
 		Columns:   []string{"tenants.suspended_reason", "tenants.deleted_reason"},
 		normalize: CleanText, required: "Enter the reason; it is kept in the audit log.",
 	}
+	// FieldMemberRole is a person's role inside a tenant.
+	FieldMemberRole = Field{
+		Key: "role", Label: "role", Columns: []string{"organization_users.role", "user_invitations.role"},
+		normalize: strings.TrimSpace, required: msgMemberRole,
+		check: oneOf(msgMemberRole, string(MemberOwner), string(MemberAdmin), string(MemberMember)),
+	}
+	// FieldStaffRole is a staff member's role on the platform.
+	FieldStaffRole = Field{
+		Key: "role", Label: "role", Columns: []string{"staff.role"},
+		normalize: strings.TrimSpace, required: msgStaffRole,
+		check: oneOf(msgStaffRole, string(RolePlatformAdmin), string(RoleSupport)),
+	}
 )
+
+const (
+	msgMemberRole = "Choose owner, admin or member."
+	msgStaffRole  = "Choose platform admin or support."
+)
+
+// oneOf accepts exactly the given values.
+func oneOf(msg string, values ...string) func(string) string {
+	return func(v string) string {
+		for _, ok := range values {
+			if v == ok {
+				return ""
+			}
+		}
+		return msg
+	}
+}
 
 // Fields lists every field rule.
 var Fields = []Field{
 	FieldTenantName, FieldShortName, FieldEmail, FieldPhone, FieldHTTPSURL, FieldCurrency,
 	FieldTimezone, FieldColor, FieldSenderName, FieldPersonName, FieldReason,
+	FieldMemberRole, FieldStaffRole,
 }

@@ -88,11 +88,14 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	if opts.limits.WindowSeconds == 0 {
 		opts.limits = auth.DefaultLimits
 	}
+	members := tenant.NewMemberService(st, auth.Accounts{Client: accountsGT})
 	h := web.New(web.Deps{
 		Log:          log,
 		Tenants:      tenant.NewService(st),
 		Onboarding:   tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
-		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log},
+		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log, Invitations: members},
+		Members:      members,
+		Staff:        tenant.NewStaffService(st, auth.Accounts{Client: accountsGT}),
 		Access:       st,
 		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
 		Secrets:      tenant.NewSecretService(st, testKeyring(t)),

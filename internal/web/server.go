@@ -32,7 +32,10 @@ type Deps struct {
 	Access     auth.AccessStore
 	Sessions   *scs.SessionManager
 	Secrets    *tenant.SecretService
-	Ready      []ReadyCheck
+	// Members runs a tenant's people and invitations; Staff the staff page.
+	Members *tenant.MemberService
+	Staff   *tenant.StaffService
+	Ready   []ReadyCheck
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry

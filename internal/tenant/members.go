@@ -1,0 +1,565 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tenant-console/console/internal/apperr"
+)
+
+// Members and invitations (product.md §4.6): a tenant's owners and admins
+// run their own people; platform admins may do it for any tenant; support
+// only looks.
+
+// InvitationLifetime is how long an invitation stays open.
+const InvitationLifetime = 7 * 24 * time.Hour
+
+// InvitationStatus is where an invitation stands (user_invitations.status).
+type InvitationStatus string
+
+const (
+	InvitationPending  InvitationStatus = "pending"
+	InvitationAccepted InvitationStatus = "accepted"
+	InvitationRevoked  InvitationStatus = "revoked"
+	InvitationExpired  InvitationStatus = "expired"
+)
+
+// Invitation is an open invitation to join a tenant.
+type Invitation struct {
+	ID        int64
+	TenantID  string
+	Email     string
+	Role      MemberRole
+	InvitedBy string
+	Status    InvitationStatus
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// State is the status a person should read: a pending invitation past its
+// expiry is expired even before anything marked it so.
+func (i Invitation) State(now time.Time) InvitationStatus {
+	if i.Status == InvitationPending && !now.Before(i.ExpiresAt) {
+		return InvitationExpired
+	}
+	return i.Status
+}
+
+// Refusal is a request the current state of the tenant's people does not
+// allow (the last owner, a full tenant). It matches apperr.ErrConflict; its
+// message is for the person who asked.
+type Refusal struct {
+	Message string
+}
+
+func (e *Refusal) Error() string           { return "refused: " + e.Message }
+func (e *Refusal) Unwrap() error           { return apperr.ErrConflict }
+func (e *Refusal) UserMessage() string     { return e.Message }
+func refuse(format string, a ...any) error { return &Refusal{Message: fmt.Sprintf(format, a...)} }
+
+// People is the members page: the tenant, its members and its open
+// invitations (pending or expired), and what the viewer may do.
+type People struct {
+	Tenant      Tenant
+	Members     []Member
+	Invitations []Invitation
+	// Seats is members plus pending (unexpired) invitations: what
+	// max_users limits.
+	Seats int
+	// CanManage: the viewer may invite, change roles and remove.
+	CanManage bool
+	// CanGrantOwner: the viewer may make, demote or remove owners.
+	CanGrantOwner bool
+	Now           time.Time
+}
+
+// MemberStore is the persistence the members use cases need.
+type MemberStore interface {
+	// ListPeople returns a tenant (any status), its members (owners first)
+	// and its invitations still pending in the table (some possibly past
+	// their expiry), newest first.
+	ListPeople(ctx context.Context, tenantID string) (Tenant, []Member, []Invitation, error)
+	// InPeopleTx runs fn in one transaction.
+	InPeopleTx(ctx context.Context, fn func(PeopleTx) error) error
+}
+
+// PeopleTx is what one members transaction may read and write.
+type PeopleTx interface {
+	// LockTenant reads a tenant and locks its row until the transaction
+	// ends: every change to a tenant's people takes this lock first, so
+	// the seat count and the owner count cannot change under a check.
+	LockTenant(ctx context.Context, id string) (Tenant, error)
+	// ExpireInvitations marks the tenant's pending invitations past their
+	// expiry as expired.
+	ExpireInvitations(ctx context.Context, tenantID string) error
+	// MemberByEmail and MemberByUser give apperr.ErrNotFound when absent.
+	MemberByEmail(ctx context.Context, tenantID, email string) (Member, error)
+	MemberByUser(ctx context.Context, tenantID, userID string) (Member, error)
+	// PendingInvitation is the tenant's pending invitation of email.
+	PendingInvitation(ctx context.Context, tenantID, email string) (Invitation, error)
+	// Invitation is one invitation of the tenant, locked.
+	Invitation(ctx context.Context, tenantID string, id int64) (Invitation, error)
+	// CountSeats counts members plus pending invitations.
+	CountSeats(ctx context.Context, tenantID string) (int, error)
+	// CountOwners counts the tenant's owners.
+	CountOwners(ctx context.Context, tenantID string) (int, error)
+	InsertMember(ctx context.Context, m Member, createdBy string) error
+	UpdateMemberRole(ctx context.Context, tenantID, userID string, role MemberRole) error
+	DeleteMember(ctx context.Context, tenantID, userID string) error
+	InsertInvitation(ctx context.Context, inv Invitation) (Invitation, error)
+	SetInvitationStatus(ctx context.Context, id int64, status InvitationStatus) error
+	ExtendInvitation(ctx context.Context, id int64, expiresAt time.Time) error
+	// PendingInvitationsFor locks every pending, unexpired invitation of
+	// email, in any tenant.
+	PendingInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
+	InsertAudit(ctx context.Context, ev AuditEvent) error
+}
+
+// MemberService holds the members and invitations use cases.
+type MemberService struct {
+	store    MemberStore
+	accounts Accounts
+	now      func() time.Time
+}
+
+// NewMemberService returns the members use cases.
+func NewMemberService(store MemberStore, accounts Accounts) *MemberService {
+	return &MemberService{store: store, accounts: accounts, now: time.Now}
+}
+
+// may says whether actor may see tenantID's people (else not found) and
+// whether they may change them (else forbidden).
+func may(actor Actor, tenantID string, change bool) error {
+	if !ValidID(tenantID) || !actor.CanSee(tenantID) {
+		return fmt.Errorf("members of %q: %w", tenantID, apperr.ErrNotFound)
+	}
+	if !change || actor.IsPlatformAdmin() {
+		return nil
+	}
+	if m, ok := actor.Membership(tenantID); ok && (m.Role == MemberOwner || m.Role == MemberAdmin) {
+		return nil
+	}
+	return fmt.Errorf("change members of %q: %w", tenantID, apperr.ErrForbidden)
+}
+
+// canGrantOwner: only owners (and platform admins) make, demote or remove
+// owners, so an admin cannot take a tenant over.
+func canGrantOwner(actor Actor, tenantID string) bool {
+	if actor.IsPlatformAdmin() {
+		return true
+	}
+	m, ok := actor.Membership(tenantID)
+	return ok && m.Role == MemberOwner
+}
+
+// List returns the members page.
+func (s *MemberService) List(ctx context.Context, actor Actor, tenantID string) (People, error) {
+	if err := may(actor, tenantID, false); err != nil {
+		return People{}, err
+	}
+	t, members, invs, err := s.store.ListPeople(ctx, tenantID)
+	if err != nil {
+		return People{}, fmt.Errorf("members of %q: %w", tenantID, err)
+	}
+	now := s.now()
+	p := People{Tenant: t, Members: members, Invitations: invs, Now: now,
+		CanManage:     may(actor, tenantID, true) == nil,
+		CanGrantOwner: canGrantOwner(actor, tenantID)}
+	p.Seats = len(members)
+	for _, inv := range invs {
+		if inv.State(now) == InvitationPending {
+			p.Seats++
+		}
+	}
+	return p, nil
+}
+
+// InviteInput is the invite form as typed.
+type InviteInput struct {
+	Email string `form:"email"`
+	Name  string `form:"name"`
+	Role  string `form:"role"`
+}
+
+// InviteOutcome says what an invitation did.
+type InviteOutcome string
+
+const (
+	// InviteSent: a new person got a GoTrue invitation e-mail.
+	InviteSent InviteOutcome = "invited"
+	// InviteAdded: the e-mail already had an account; it is a member now.
+	InviteAdded InviteOutcome = "added"
+	// InviteAlreadyMember: nothing changed.
+	InviteAlreadyMember InviteOutcome = "already_member"
+	// InviteAlreadyPending: an open invitation exists; nothing changed.
+	InviteAlreadyPending InviteOutcome = "already_pending"
+)
+
+// InviteResult is what the inviter is told.
+type InviteResult struct {
+	Outcome    InviteOutcome
+	Email      string
+	Role       MemberRole
+	Member     Member     // InviteAdded, InviteAlreadyMember
+	Invitation Invitation // InviteSent, InviteAlreadyPending
+}
+
+// Message is the sentence the inviter reads.
+func (r InviteResult) Message() string {
+	switch r.Outcome {
+	case InviteAdded:
+		return fmt.Sprintf("%s already has an account; they were added as %s and sign in with their existing password.", r.Email, r.Role)
+	case InviteAlreadyMember:
+		return fmt.Sprintf("%s is already a member (%s); nothing changed.", r.Email, r.Member.Role)
+	case InviteAlreadyPending:
+		return fmt.Sprintf("%s already has a pending invitation (%s); resend or revoke it below.", r.Email, r.Invitation.Role)
+	}
+	return fmt.Sprintf("Invitation sent to %s as %s; it expires in 7 days.", r.Email, r.Role)
+}
+
+// cleanInvite validates the invite form.
+func cleanInvite(in InviteInput) (email, name string, role MemberRole, err error) {
+	errs := apperr.NewValidation()
+	email = FieldEmail.Into(errs, "email", in.Email)
+	name = FieldPersonName.Into(errs, "name", in.Name)
+	role = MemberRole(FieldMemberRole.Into(errs, "role", in.Role))
+	return email, name, role, errs.OrNil()
+}
+
+// Invite invites email into tenantID with a role. The GoTrue step runs
+// inside the transaction that holds the tenant's lock, so a refused
+// invitation (a full tenant) sends no e-mail and a failed e-mail writes
+// nothing.
+func (s *MemberService) Invite(ctx context.Context, actor Actor, tenantID string, in InviteInput) (InviteResult, error) {
+	if err := may(actor, tenantID, true); err != nil {
+		return InviteResult{}, err
+	}
+	email, name, role, err := cleanInvite(in)
+	if err != nil {
+		return InviteResult{}, err
+	}
+	if role == MemberOwner && !canGrantOwner(actor, tenantID) {
+		return InviteResult{}, refuse("Only an owner can make someone an owner.")
+	}
+	res := InviteResult{Email: email, Role: role}
+	err = s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		t, err := tx.LockTenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		if err := tx.ExpireInvitations(ctx, tenantID); err != nil {
+			return err
+		}
+		if m, err := tx.MemberByEmail(ctx, tenantID, email); err == nil {
+			res.Outcome, res.Member = InviteAlreadyMember, m
+			return nil
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+		if inv, err := tx.PendingInvitation(ctx, tenantID, email); err == nil {
+			res.Outcome, res.Invitation = InviteAlreadyPending, inv
+			return nil
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+		seats, err := tx.CountSeats(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		if seats >= t.Quotas.MaxUsers {
+			return refuse("%s is full: %d of %d users (members and pending invitations). "+
+				"Remove a member or revoke an invitation first, or ask a platform admin for a larger quota.",
+				t.Name, seats, t.Quotas.MaxUsers)
+		}
+		acct, outcome, err := EnsureAccount(ctx, s.accounts, email, "", name)
+		if err != nil {
+			return inviteAccountErr(err)
+		}
+		if outcome == AccountLinked {
+			// Another tenant's member signs in with their own address;
+			// GoTrue may know it in other letters' case.
+			m := Member{TenantID: tenantID, UserID: acct.ID, Email: email, DisplayName: name, Role: role}
+			if existing, err := tx.MemberByUser(ctx, tenantID, acct.ID); err == nil {
+				res.Outcome, res.Member = InviteAlreadyMember, existing
+				return nil
+			} else if !errors.Is(err, apperr.ErrNotFound) {
+				return err
+			}
+			if err := tx.InsertMember(ctx, m, actor.Email); err != nil {
+				return err
+			}
+			res.Outcome, res.Member = InviteAdded, m
+			ev := NewAuditEvent(actor, tenantID, ActionMemberAdded)
+			ev.After = map[string]any{"email": email, "role": string(role), "user_id": acct.ID, "display_name": name}
+			return tx.InsertAudit(ctx, ev)
+		}
+		now := s.now()
+		inv, err := tx.InsertInvitation(ctx, Invitation{TenantID: tenantID, Email: email, Role: role,
+			InvitedBy: actor.Email, Status: InvitationPending, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)})
+		if err != nil {
+			return err
+		}
+		res.Outcome, res.Invitation = InviteSent, inv
+		ev := NewAuditEvent(actor, tenantID, ActionMemberInvited)
+		ev.After = map[string]any{"email": email, "role": string(role), "invitation_id": inv.ID,
+			"expires_at": inv.ExpiresAt.UTC().Format(time.RFC3339)}
+		return tx.InsertAudit(ctx, ev)
+	})
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("invite to %q: %w", tenantID, err)
+	}
+	return res, nil
+}
+
+// inviteAccountErr puts GoTrue refusing the address beside the field.
+func inviteAccountErr(err error) error {
+	if errors.Is(err, ErrAccountRejected) {
+		errs := apperr.NewValidation()
+		errs.Add("email", "The sign-in service cannot send an invitation to this address. Check it, or use another.")
+		return errs
+	}
+	return err
+}
+
+// ChangeRole gives a member another role. The last owner keeps theirs.
+func (s *MemberService) ChangeRole(ctx context.Context, actor Actor, tenantID, userID, rawRole string) (Member, error) {
+	if err := may(actor, tenantID, true); err != nil {
+		return Member{}, err
+	}
+	errs := apperr.NewValidation()
+	role := MemberRole(FieldMemberRole.Into(errs, "role", rawRole))
+	if err := errs.OrNil(); err != nil {
+		return Member{}, err
+	}
+	var m Member
+	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		if _, err := tx.LockTenant(ctx, tenantID); err != nil {
+			return err
+		}
+		var err error
+		if m, err = tx.MemberByUser(ctx, tenantID, userID); err != nil {
+			return err
+		}
+		if m.Role == role {
+			return refuse("%s already is %s; nothing changed.", m.Email, role)
+		}
+		if (m.Role == MemberOwner || role == MemberOwner) && !canGrantOwner(actor, tenantID) {
+			return refuse("Only an owner can make someone an owner or change an owner's role.")
+		}
+		if m.Role == MemberOwner {
+			if err := keepAnOwner(ctx, tx, tenantID, m.Email, "demoted"); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateMemberRole(ctx, tenantID, userID, role); err != nil {
+			return err
+		}
+		ev := NewAuditEvent(actor, tenantID, ActionMemberRoleChanged)
+		ev.Before = map[string]any{"email": m.Email, "role": string(m.Role)}
+		ev.After = map[string]any{"email": m.Email, "role": string(role)}
+		m.Role = role
+		return tx.InsertAudit(ctx, ev)
+	})
+	if err != nil {
+		return Member{}, fmt.Errorf("change role in %q: %w", tenantID, err)
+	}
+	return m, nil
+}
+
+// Remove takes a member out of the tenant; their session loses the tenant
+// at their next request. The last owner stays.
+func (s *MemberService) Remove(ctx context.Context, actor Actor, tenantID, userID string) (Member, error) {
+	if err := may(actor, tenantID, true); err != nil {
+		return Member{}, err
+	}
+	var m Member
+	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		if _, err := tx.LockTenant(ctx, tenantID); err != nil {
+			return err
+		}
+		var err error
+		if m, err = tx.MemberByUser(ctx, tenantID, userID); err != nil {
+			return err
+		}
+		if m.Role == MemberOwner {
+			if !canGrantOwner(actor, tenantID) {
+				return refuse("Only an owner can remove an owner.")
+			}
+			if err := keepAnOwner(ctx, tx, tenantID, m.Email, "removed"); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteMember(ctx, tenantID, userID); err != nil {
+			return err
+		}
+		ev := NewAuditEvent(actor, tenantID, ActionMemberRemoved)
+		ev.Before = map[string]any{"email": m.Email, "role": string(m.Role), "user_id": m.UserID}
+		return tx.InsertAudit(ctx, ev)
+	})
+	if err != nil {
+		return Member{}, fmt.Errorf("remove member of %q: %w", tenantID, err)
+	}
+	return m, nil
+}
+
+func keepAnOwner(ctx context.Context, tx PeopleTx, tenantID, email, verb string) error {
+	owners, err := tx.CountOwners(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if owners <= 1 {
+		return refuse("%s is the last owner and cannot be %s. Make someone else an owner first.", email, verb)
+	}
+	return nil
+}
+
+// Revoke closes a pending (or expired) invitation.
+func (s *MemberService) Revoke(ctx context.Context, actor Actor, tenantID string, id int64) (Invitation, error) {
+	var inv Invitation
+	err := s.onInvitation(ctx, actor, tenantID, id, func(tx PeopleTx, cur Invitation, state InvitationStatus) error {
+		inv = cur
+		if state != InvitationPending && state != InvitationExpired {
+			return refuse("The invitation of %s is %s already; nothing changed.", cur.Email, state)
+		}
+		if err := tx.SetInvitationStatus(ctx, id, InvitationRevoked); err != nil {
+			return err
+		}
+		inv.Status = InvitationRevoked
+		ev := invitationEvent(actor, cur, state, ActionInvitationRevoked)
+		ev.After = map[string]any{"status": string(InvitationRevoked)}
+		return tx.InsertAudit(ctx, ev)
+	})
+	if err != nil {
+		return Invitation{}, fmt.Errorf("revoke invitation in %q: %w", tenantID, err)
+	}
+	return inv, nil
+}
+
+// Resend sends a pending invitation's e-mail again and gives it another 7
+// days. When the address has a confirmed account by now, the person is
+// added at once instead, as Invite would. An expired invitation is invited
+// anew through Invite.
+func (s *MemberService) Resend(ctx context.Context, actor Actor, tenantID string, id int64) (InviteResult, error) {
+	var res InviteResult
+	err := s.onInvitation(ctx, actor, tenantID, id, func(tx PeopleTx, cur Invitation, state InvitationStatus) error {
+		res = InviteResult{Email: cur.Email, Role: cur.Role, Invitation: cur}
+		if state != InvitationPending {
+			return refuse("The invitation of %s is %s; invite them again instead.", cur.Email, state)
+		}
+		acct, outcome, err := EnsureAccount(ctx, s.accounts, cur.Email, "", "")
+		if err != nil {
+			return inviteAccountErr(err)
+		}
+		if outcome == AccountLinked {
+			if err := tx.SetInvitationStatus(ctx, id, InvitationAccepted); err != nil {
+				return err
+			}
+			m := Member{TenantID: tenantID, UserID: acct.ID, Email: cur.Email, Role: cur.Role}
+			if err := tx.InsertMember(ctx, m, actor.Email); err != nil {
+				return err
+			}
+			res.Outcome, res.Member = InviteAdded, m
+			ev := NewAuditEvent(actor, tenantID, ActionMemberAdded)
+			ev.After = map[string]any{"email": cur.Email, "role": string(cur.Role), "user_id": acct.ID, "invitation_id": cur.ID}
+			return tx.InsertAudit(ctx, ev)
+		}
+		res.Outcome = InviteSent
+		res.Invitation.ExpiresAt = s.now().Add(InvitationLifetime)
+		if err := tx.ExtendInvitation(ctx, id, res.Invitation.ExpiresAt); err != nil {
+			return err
+		}
+		ev := invitationEvent(actor, cur, state, ActionInvitationResent)
+		ev.After = map[string]any{"status": string(InvitationPending), "expires_at": res.Invitation.ExpiresAt.UTC().Format(time.RFC3339)}
+		return tx.InsertAudit(ctx, ev)
+	})
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("resend invitation in %q: %w", tenantID, err)
+	}
+	return res, nil
+}
+
+// onInvitation runs fn on one of the tenant's invitations, under the
+// tenant's lock.
+func (s *MemberService) onInvitation(ctx context.Context, actor Actor, tenantID string, id int64,
+	fn func(tx PeopleTx, cur Invitation, state InvitationStatus) error) error {
+	if err := may(actor, tenantID, true); err != nil {
+		return err
+	}
+	return s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		if _, err := tx.LockTenant(ctx, tenantID); err != nil {
+			return err
+		}
+		cur, err := tx.Invitation(ctx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if cur.Role == MemberOwner && !canGrantOwner(actor, tenantID) {
+			return refuse("Only an owner can handle an invitation to be an owner.")
+		}
+		return fn(tx, cur, cur.State(s.now()))
+	})
+}
+
+func invitationEvent(actor Actor, inv Invitation, state InvitationStatus, action string) AuditEvent {
+	ev := NewAuditEvent(actor, inv.TenantID, action)
+	ev.Before = map[string]any{"email": inv.Email, "role": string(inv.Role), "status": string(state),
+		"expires_at": inv.ExpiresAt.UTC().Format(time.RFC3339), "invitation_id": inv.ID}
+	return ev
+}
+
+// AcceptInvitations turns the pending invitations of a person who has just
+// signed in (so their invitation was accepted at GoTrue and their address
+// confirmed) into memberships, one transaction and audit event each. It
+// returns how many it accepted.
+func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email string) (int, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if userID == "" || email == "" {
+		return 0, nil
+	}
+	var open []Invitation
+	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		var err error
+		open, err = tx.PendingInvitationsFor(ctx, email)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("accept invitations: %w", err)
+	}
+	person := Actor{UserID: userID, Email: email}
+	accepted := 0
+	for _, inv := range open {
+		err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+			if _, err := tx.LockTenant(ctx, inv.TenantID); err != nil {
+				return err
+			}
+			cur, err := tx.Invitation(ctx, inv.TenantID, inv.ID)
+			if err != nil || cur.State(s.now()) != InvitationPending {
+				return err // gone meanwhile: nothing to do
+			}
+			if err := tx.SetInvitationStatus(ctx, inv.ID, InvitationAccepted); err != nil {
+				return err
+			}
+			// A member already (added another way) keeps the role they have.
+			if _, err := tx.MemberByUser(ctx, inv.TenantID, userID); errors.Is(err, apperr.ErrNotFound) {
+				m := Member{TenantID: inv.TenantID, UserID: userID, Email: cur.Email, Role: cur.Role}
+				if err := tx.InsertMember(ctx, m, "invitation:"+cur.InvitedBy); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			accepted++
+			ev := NewAuditEvent(person, inv.TenantID, ActionInvitationAccepted)
+			ev.ActorRole = string(cur.Role)
+			ev.After = map[string]any{"email": cur.Email, "role": string(cur.Role), "user_id": userID, "invitation_id": cur.ID}
+			return tx.InsertAudit(ctx, ev)
+		})
+		if err != nil {
+			return accepted, fmt.Errorf("accept invitation %d: %w", inv.ID, err)
+		}
+	}
+	return accepted, nil
+}
