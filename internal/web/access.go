@@ -157,11 +157,12 @@ func (s *server) chrome(c echo.Context, title, nav string) layout.Chrome {
 	}
 	current := c.Param("id")
 	ch.User = &layout.User{
-		Email:         p.Email,
-		RoleLabel:     roleLabel(p, current),
-		CanOnboard:    p.Staff == tenant.RolePlatformAdmin,
-		Tenants:       p.Memberships,
-		CurrentTenant: current,
+		Email:          p.Email,
+		RoleLabel:      roleLabel(p, current),
+		CanOnboard:     p.Staff == tenant.RolePlatformAdmin,
+		CanManageStaff: p.Staff == tenant.RolePlatformAdmin,
+		Tenants:        p.Memberships,
+		CurrentTenant:  current,
 	}
 	return ch
 }

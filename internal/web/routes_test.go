@@ -41,6 +41,18 @@ var routeAccess = map[string]expect{
 	"GET /tenants/onboarded/:key": {303, 403, 403, 403, 404},
 	// an empty value is refused beside the field; only platform admins get that far
 	"POST /tenants/:id/secrets/:name": {401, 403, 403, 403, 422},
+	"GET /tenants/:id/members":        {303, 200, 200, 404, 200},
+	// an empty invite form: the e-mail is named beside its field
+	"POST /tenants/:id/members": {401, 403, 422, 404, 422},
+	// the literal ":user" and ":invitation" match nobody: the role is checked first
+	"POST /tenants/:id/members/:user/role":             {401, 403, 422, 404, 422},
+	"POST /tenants/:id/members/:user/remove":           {401, 403, 404, 404, 404},
+	"POST /tenants/:id/invitations/:invitation/resend": {401, 403, 404, 404, 404},
+	"POST /tenants/:id/invitations/:invitation/revoke": {401, 403, 404, 404, 404},
+	"GET /staff":               {303, 403, 403, 403, 200},
+	"POST /staff":              {401, 403, 403, 403, 422},
+	"POST /staff/:user/role":   {401, 403, 403, 403, 422},
+	"POST /staff/:user/remove": {401, 403, 403, 403, 404},
 }
 
 func TestEveryRouteChecksWhoAsks(t *testing.T) {

@@ -118,6 +118,17 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/tenants/onboarded/:key", s.tenantOnboarded, adminOnly},
 		{http.MethodGet, "/tenants/:id", s.tenantShow, signedIn},
 		{http.MethodPost, "/tenants/:id/secrets/:name", s.tenantSecretReplace, adminOnly},
+		// people: the use cases scope them (another tenant: 404; support: read-only)
+		{http.MethodGet, "/tenants/:id/members", s.tenantMembers, signedIn},
+		{http.MethodPost, "/tenants/:id/members", s.memberInvite, signedIn},
+		{http.MethodPost, "/tenants/:id/members/:user/role", s.memberRole, signedIn},
+		{http.MethodPost, "/tenants/:id/members/:user/remove", s.memberRemove, signedIn},
+		{http.MethodPost, "/tenants/:id/invitations/:invitation/resend", s.invitationResend, signedIn},
+		{http.MethodPost, "/tenants/:id/invitations/:invitation/revoke", s.invitationRevoke, signedIn},
+		{http.MethodGet, "/staff", s.staffList, adminOnly},
+		{http.MethodPost, "/staff", s.staffAdd, adminOnly},
+		{http.MethodPost, "/staff/:user/role", s.staffRole, adminOnly},
+		{http.MethodPost, "/staff/:user/remove", s.staffRemove, adminOnly},
 	}
 }
 

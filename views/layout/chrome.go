@@ -17,11 +17,12 @@ type Chrome struct {
 
 // User is the signed-in person as the navigation shows them.
 type User struct {
-	Email         string
-	RoleLabel     string
-	CanOnboard    bool
-	Tenants       []tenant.Membership // for the tenant switcher
-	CurrentTenant string
+	Email          string
+	RoleLabel      string
+	CanOnboard     bool
+	CanManageStaff bool
+	Tenants        []tenant.Membership // for the tenant switcher
+	CurrentTenant  string
 }
 
 // htmxConfig keeps htmx within the Content-Security-Policy (no inline styles,

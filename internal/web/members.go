@@ -1,0 +1,56 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/tenant"
+	tenantviews "github.com/tenant-console/console/views/tenants"
+)
+
+// sessMembersNotice carries what the last change did to the members page
+// it redirects to.
+const sessMembersNotice = "members_notice"
+
+// tenantMembers is GET /tenants/:id/members: the tenant's people and open
+// invitations. Owners and admins of the tenant and platform admins change
+// them; support only looks; anyone else is told there is nothing here.
+func (s *server) tenantMembers(c echo.Context) error {
+	notice := s.Sessions.PopString(c.Request().Context(), sessMembersNotice)
+	return s.membersPage(c, http.StatusOK, tenant.InviteInput{}, nil, notice, "")
+}
+
+// membersPage renders the members page with what was typed, errors beside
+// their fields, and a notice or a problem.
+func (s *server) membersPage(c echo.Context, status int, form tenant.InviteInput, errs map[string]string, notice, problem string) error {
+	p, err := s.Members.List(c.Request().Context(), s.actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return render(c, status, tenantviews.MembersPage(tenantviews.MembersProps{
+		Chrome: s.chrome(c, "Members of "+p.Tenant.Name, "tenants"),
+		People: p, Form: form, Errors: errs, Notice: notice, Problem: problem,
+	}))
+}
+
+// membersDone answers a change to a tenant's people: post/redirect/get with
+// the notice on success; the page again with the reason when the change
+// was refused (422 for a field, 409 for the state of the tenant).
+func (s *server) membersDone(c echo.Context, form tenant.InviteInput, notice string, err error) error {
+	if verr, ok := apperr.AsValidation(err); ok {
+		return s.membersPage(c, http.StatusUnprocessableEntity, form, verr.Fields, "", "")
+	}
+	var refused *tenant.Refusal
+	if errors.As(err, &refused) {
+		return s.membersPage(c, http.StatusConflict, form, nil, "", refused.Message)
+	}
+	if err != nil {
+		return err
+	}
+	s.Sessions.Put(c.Request().Context(), sessMembersNotice, notice)
+	return c.Redirect(http.StatusSeeOther, "/tenants/"+url.PathEscape(c.Param("id"))+"/members")
+}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/tenant"
+	staffviews "github.com/tenant-console/console/views/staff"
+)
+
+const sessStaffNotice = "staff_notice"
+
+// staffList is GET /staff (platform admins): the platform's staff.
+func (s *server) staffList(c echo.Context) error {
+	notice := s.Sessions.PopString(c.Request().Context(), sessStaffNotice)
+	return s.staffPage(c, http.StatusOK, tenant.StaffInput{}, nil, notice, "")
+}
+
+func (s *server) staffPage(c echo.Context, status int, form tenant.StaffInput, errs map[string]string, notice, problem string) error {
+	list, err := s.Staff.List(c.Request().Context(), s.actor(c))
+	if err != nil {
+		return err
+	}
+	return render(c, status, staffviews.Page(staffviews.Props{
+		Chrome: s.chrome(c, "Staff", "staff"), Staff: list, Form: form, Errors: errs, Notice: notice, Problem: problem,
+	}))
+}
+
+// staffDone answers a change to the staff like membersDone does.
+func (s *server) staffDone(c echo.Context, form tenant.StaffInput, notice string, err error) error {
+	if verr, ok := apperr.AsValidation(err); ok {
+		return s.staffPage(c, http.StatusUnprocessableEntity, form, verr.Fields, "", "")
+	}
+	var refused *tenant.Refusal
+	if errors.As(err, &refused) {
+		return s.staffPage(c, http.StatusConflict, form, nil, "", refused.Message)
+	}
+	if err != nil {
+		return err
+	}
+	s.Sessions.Put(c.Request().Context(), sessStaffNotice, notice)
+	return c.Redirect(http.StatusSeeOther, "/staff")
+}
