@@ -39,6 +39,9 @@ type app struct {
 	store  *store.Store
 	gotrue *gotrue.Client
 	logs   *logBuffer
+	// gotrueURL and serviceKey reach the dev GoTrue's admin API directly
+	// (what an invited person's acceptance does there).
+	gotrueURL, serviceKey string
 }
 
 type appOptions struct {
@@ -105,7 +108,8 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{Server: srv, echo: h, pool: pool, store: st, gotrue: gt, logs: logs}
+	return &app{Server: srv, echo: h, pool: pool, store: st, gotrue: gt, logs: logs,
+		gotrueURL: gtURL, serviceKey: dev.ServiceRoleKey()}
 }
 
 // person is an account the tests create, with its roles.
