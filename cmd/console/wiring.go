@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/store"
@@ -46,8 +44,6 @@ func redactURL(raw string) string {
 	c := cfg.ConnConfig
 	return fmt.Sprintf("postgres://%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
-
-func isNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
 
 // openDatabase connects to the configured database and applies pending
 // migrations: what every sub-command that works on tenants does once it has

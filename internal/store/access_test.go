@@ -43,7 +43,7 @@ func TestLoadAccess(t *testing.T) {
 		t.Fatalf("staff = %q", a.Staff)
 	}
 	var audits int
-	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action IN ('staff.created', 'staff.changed')`).Scan(&audits); err != nil || audits != 2 {
+	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action IN ('staff.added', 'staff.role_changed')`).Scan(&audits); err != nil || audits != 2 {
 		t.Fatalf("staff audit events = %d (%v), want 2", audits, err)
 	}
 	if a, err := st.LoadAccess(ctx, "00000000-0000-0000-0000-000000000000"); err != nil || a.Staff != "" || len(a.Memberships) != 0 {
