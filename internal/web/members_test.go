@@ -534,3 +534,22 @@ func TestInviteFormRefusesOrDisarmsHostileInput(t *testing.T) {
 	}
 	wantIn(t, page, "<bdi>"+html.EscapeString("\"><svg onload=alert(1)> \u202Egnp.exe <script>x</script>")+"</bdi>")
 }
+
+func TestInviteWhileGoTrueIsDownWritesNothing(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, appOptions{accountsURL: "http://127.0.0.1:1"})
+	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberOwner})
+	b := a.newBrowser(t)
+	b.signIn(owner)
+	b.get(membersA)
+	before := allAudit(t, a)
+	res, page := b.post(membersA, url.Values{"email": {"nia@africastay.example"}, "role": {"admin"}})
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(page, "Try again shortly") {
+		t.Errorf("invite with GoTrue down: %d\n%s", res.StatusCode, clip(page))
+	}
+	var n int
+	_ = a.pool.QueryRow(context.Background(), `SELECT count(*) FROM user_invitations`).Scan(&n)
+	if n != 0 || allAudit(t, a) != before {
+		t.Errorf("%d invitations written with GoTrue down", n)
+	}
+}
