@@ -169,7 +169,7 @@ var (
 
 const (
 	msgMemberRole = "Choose owner, admin or member."
-	msgStaffRole  = "Choose platform admin or support."
+	msgStaffRole  = "Choose platform_admin or support."
 )
 
 // oneOf accepts exactly the given values.
