@@ -123,8 +123,9 @@ func ensureDemoPeople(ctx context.Context, st *store.Store, gt *gotrue.Client, l
 			return nil, fmt.Errorf("demo account %s: %w", p.email, err)
 		}
 		if p.staff != "" {
-			if _, err := st.UpsertStaff(ctx, actor, store.Staff{UserID: acct.ID, Email: p.email, Role: p.staff}); err != nil {
-				return nil, err
+			in := tenant.StaffInput{Email: p.email, Role: string(p.staff), Password: p.password, PasswordRequired: true}
+			if _, err := tenant.NewStaffService(st, accounts).Ensure(ctx, actor, in); err != nil {
+				return nil, fmt.Errorf("demo staff %s: %w", p.email, err)
 			}
 		}
 		access, err := st.LoadAccess(ctx, acct.ID)

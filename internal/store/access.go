@@ -75,7 +75,9 @@ type Staff struct {
 }
 
 // UpsertStaff gives an account a staff role (creating or changing it) and
-// audits the change in the same transaction. It reports the previous role
+// audits the change in the same transaction. It is for test fixtures: the
+// console and the CLI go through tenant.StaffService, which also keeps the
+// last platform admin. It reports the previous role
 // ("" when the account was not staff).
 func (s *Store) UpsertStaff(ctx context.Context, actor tenant.Actor, st Staff) (tenant.Role, error) {
 	var previous tenant.Role
