@@ -41,6 +41,15 @@ var routeAccess = map[string]expect{
 	"GET /tenants/onboarded/:key": {303, 403, 403, 403, 404},
 	// an empty value is refused beside the field; only platform admins get that far
 	"POST /tenants/:id/secrets/:name": {401, 403, 403, 403, 422},
+	// settings and branding: the tenant's owners and admins and platform
+	// admins edit (an empty form is refused field by field), support reads
+	"GET /tenants/:id/settings":         {303, 200, 200, 404, 200},
+	"POST /tenants/:id/settings":        {401, 403, 422, 404, 422},
+	"GET /tenants/:id/branding":         {303, 200, 200, 404, 200},
+	"POST /tenants/:id/branding":        {401, 403, 422, 404, 422},
+	"GET /tenants/:id/branding/preview": {303, 200, 200, 404, 200},
+	"GET /tenants/:id/branding/theme":   {303, 200, 200, 404, 200},
+	"POST /tenants/:id/plan":            {401, 403, 403, 403, 422},
 }
 
 func TestEveryRouteChecksWhoAsks(t *testing.T) {

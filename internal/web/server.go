@@ -115,6 +115,13 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/tenants/onboarded/:key", s.tenantOnboarded, adminOnly},
 		{http.MethodGet, "/tenants/:id", s.tenantShow, signedIn},
 		{http.MethodPost, "/tenants/:id/secrets/:name", s.tenantSecretReplace, adminOnly},
+		{http.MethodGet, "/tenants/:id/settings", s.tenantSettings, tenantEditors},
+		{http.MethodPost, "/tenants/:id/settings", s.tenantSettingsSave, tenantEditors},
+		{http.MethodGet, "/tenants/:id/branding", s.tenantBranding, tenantEditors},
+		{http.MethodPost, "/tenants/:id/branding", s.tenantBrandingSave, tenantEditors},
+		{http.MethodGet, "/tenants/:id/branding/preview", s.tenantBrandingPreview, tenantEditors},
+		{http.MethodGet, "/tenants/:id/branding/theme", s.tenantBrandingTheme, tenantEditors},
+		{http.MethodPost, "/tenants/:id/plan", s.tenantPlan, adminOnly},
 	}
 }
 
