@@ -954,13 +954,19 @@ func BrandingPreview(p tenant.Preview, oob bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			if p.Contrast.White < tenant.WCAGAA {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "<p id=\"contrast-white-warning\" class=\"alert alert-warning mt-2\" role=\"status\">White text on this colour is below WCAG AA (4.5:1): use black text on it, or choose a darker colour for white text.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "<p id=\"contrast-warning\" class=\"alert alert-warning mt-2\" role=\"status\">Neither white nor black text reaches WCAG AA (4.5:1) on this primary colour. Choose a darker or lighter one so quotes stay readable.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "<p id=\"contrast-warning\" class=\"alert alert-warning mt-2\" role=\"status\">Neither white nor black text reaches WCAG AA (4.5:1) on this primary colour. Choose a darker or lighter one so quotes stay readable.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "</div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "</div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
