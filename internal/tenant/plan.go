@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/tenant-console/console/internal/apperr"
 )
@@ -64,14 +65,19 @@ func (in PlanInput) Get(key string) string {
 func (in PlanInput) clean() (Plan, Quotas, int, error) {
 	errs := apperr.NewValidation()
 	p := Plan(FieldPlan.Into(errs, "plan", in.Plan))
-	n := func(key, raw string) int {
+	// An empty quota is the plan's default, as on the onboarding form.
+	n := func(key, raw string, def int) int {
+		if strings.TrimSpace(raw) == "" && p != "" {
+			return def
+		}
 		v, _ := strconv.Atoi(FieldQuota.Into(errs, key, raw))
 		return v
 	}
+	d := DefaultQuotas(p)
 	q := Quotas{
-		MaxUsers:         n("max_users", in.MaxUsers),
-		MaxMonthlyQuotes: n("max_monthly_quotes", in.MaxMonthlyQuotes),
-		MaxStorageGB:     n("max_storage_gb", in.MaxStorageGB),
+		MaxUsers:         n("max_users", in.MaxUsers, d.MaxUsers),
+		MaxMonthlyQuotes: n("max_monthly_quotes", in.MaxMonthlyQuotes, d.MaxMonthlyQuotes),
+		MaxStorageGB:     n("max_storage_gb", in.MaxStorageGB, d.MaxStorageGB),
 	}
 	version := formVersion(errs, in.Version)
 	return p, q, version, errs.OrNil()

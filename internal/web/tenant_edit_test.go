@@ -256,6 +256,7 @@ func TestEditFormsRefuseEachFieldBesideIt(t *testing.T) {
 		{"branding", "logo_url", "ftp://africastay.com/logo.png", "https://"},
 		{"plan", "plan", "gold", "Choose a plan: Lite, Pro or Enterprise."},
 		{"plan", "max_users", "-1", "Enter a whole number, 0 or more."},
+		{"plan", "max_users", "2.5", "Enter a whole number, 0 or more."},
 		{"plan", "max_monthly_quotes", "lots", "Enter a whole number, 0 or more."},
 		{"plan", "max_storage_gb", "99999999999", "Enter a whole number, 0 or more."},
 		{"plan", "max_storage_gb", "1000000001", "Enter a number up to 1,000,000,000."},
@@ -372,6 +373,14 @@ func TestSaveAuditsOnlyTheChangedFields(t *testing.T) {
 	q := tenant.DefaultQuotas(tenant.PlanEnterprise)
 	if len(pe) != 1 || pe[0].after["plan"] != "enterprise" || pe[0].after["max_users"] != float64(q.MaxUsers) || pe[0].before["plan"] != "pro" {
 		t.Fatalf("plan audit: %+v", pe)
+	}
+	// an emptied quota is the plan's default
+	res, _ = admin.post("/tenants/"+tenantB+"/plan", with(savedPlan(t, a, tenantB), "plan", "lite", "max_storage_gb", " ", "max_users", "7"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("plan with an empty quota: %d", res.StatusCode)
+	}
+	if got := savedPlan(t, a, tenantB); got.Get("max_storage_gb") != "5" || got.Get("max_users") != "7" || got.Get("max_monthly_quotes") != "50000" {
+		t.Fatalf("quotas: %v", got)
 	}
 }
 
