@@ -54,6 +54,12 @@ func TestBrowserOwnerBrandingJourney(t *testing.T) {
 		`document.querySelector("#preview-email rect[x='336']").getAttribute("fill") === "#111827" &&
 		 document.querySelector("#color_accent-picker").value === "#111827" &&
 		 document.querySelector("#preview-problems") === null`)
+	if !bt.Eval[bool](t, ctx, `(() => {
+		const previews = performance.getEntriesByType("resource").map(e => e.name).filter(n => n.includes("/branding/preview?"));
+		return previews.length > 0 && previews.every(n => !n.includes("_csrf"));
+	})()`) {
+		t.Fatal("no preview request, or one carrying the CSRF token in its URL")
+	}
 	if !bt.Eval[bool](t, ctx, `window.__samePage === true`) {
 		t.Fatal("the preview reloaded the page")
 	}
