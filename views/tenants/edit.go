@@ -5,7 +5,6 @@ import (
 
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/tenant"
-	"github.com/tenant-console/console/views/components"
 	"github.com/tenant-console/console/views/layout"
 )
 
@@ -107,12 +106,6 @@ func isColorKey(k string) bool {
 
 // themeName names a theme id, or shows the id as typed.
 func themeName(id string) string { return themeLabel(id) }
-
-func planDefaultsHint(p tenant.Plan) string {
-	q := tenant.DefaultQuotas(p)
-	return "The " + components.PlanLabel(p) + " plan's defaults: " + itoa(q.MaxUsers) + " users, " +
-		thousands(q.MaxMonthlyQuotes) + " quotes a month, " + itoa(q.MaxStorageGB) + " GB."
-}
 
 // textOn is the text colour (white or black) that reads best on color.
 func textOn(color string) string {
