@@ -163,6 +163,13 @@ func TestSettingsWhoMayEditWhat(t *testing.T) {
 		t.Fatalf("no saved notice:\n%s", clip(body))
 	}
 
+	// A tenant admin edits too.
+	tadmin := a.signedInAs(t, a.createPerson(t, "ama@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberAdmin}))
+	tadmin.get("/tenants/" + tenantA + "/branding")
+	if res, _ := tadmin.post("/tenants/"+tenantA+"/branding", with(savedBranding(t, a, tenantA), "color_accent", "#0EA5E9")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("tenant admin saving branding: %d", res.StatusCode)
+	}
+
 	// The owner of A asking about B: "not found", on every edit address.
 	for _, path := range []string{"/settings", "/branding", "/branding/preview", "/branding/theme"} {
 		if res, _ := owner.get("/tenants/" + tenantB + path); res.StatusCode != http.StatusNotFound {
@@ -557,7 +564,15 @@ func TestEditFormsHostileInput(t *testing.T) {
 		}
 		assertInert(t, "GET /tenants/"+tenantA+path, body)
 	}
-	res, body := b.get("/tenants?q=africa")
+	// a stale form shows saved and typed values side by side: inert too
+	b.get("/tenants/" + tenantA + "/settings")
+	res, body := b.post("/tenants/"+tenantA+"/settings", with(savedSettings(t, a, tenantA), "version", "1",
+		"company_name", `"><svg onload=alert(1)>`, "email_from_name", `<script>alert(1)</script>`))
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("stale hostile form: %d", res.StatusCode)
+	}
+	assertInert(t, "conflict page", body)
+	res, body = b.get("/tenants?q=africa")
 	if res.StatusCode != 200 {
 		t.Fatalf("the list broke: %d", res.StatusCode)
 	}
