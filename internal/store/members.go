@@ -42,20 +42,6 @@ func (s *Store) InPeopleTx(ctx context.Context, fn func(tenant.PeopleTx) error) 
 	})
 }
 
-// LockTenant reads a tenant and holds its row lock until the end of the
-// transaction.
-func (t *txStore) LockTenant(ctx context.Context, id string) (tenant.Tenant, error) {
-	rows, err := t.tx.Query(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1 FOR UPDATE`, id)
-	if err != nil {
-		return tenant.Tenant{}, mapErr("lock tenant", err)
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[tenantRow])
-	if err != nil {
-		return tenant.Tenant{}, mapErr("lock tenant", err)
-	}
-	return r.domain(), nil
-}
-
 func (t *txStore) ExpireInvitations(ctx context.Context, tenantID string) error {
 	_, err := t.tx.Exec(ctx, `UPDATE user_invitations SET status = 'expired'
 		WHERE tenant_id = $1 AND status = 'pending' AND expires_at <= now()`, tenantID)

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -165,9 +166,46 @@ var (
 		normalize: strings.TrimSpace, required: msgStaffRole,
 		check: oneOf(msgStaffRole, string(RolePlatformAdmin), string(RoleSupport)),
 	}
+	// FieldPlan is a commercial plan (lite, pro, enterprise).
+	FieldPlan = Field{
+		Key: "plan", Label: "plan", Columns: []string{"tenants.plan"},
+		normalize: func(s string) string { return strings.ToLower(strings.TrimSpace(s)) },
+		check: func(v string) string {
+			if !Plan(v).Valid() {
+				return msgPlan
+			}
+			return ""
+		},
+		required: msgPlan,
+	}
+	// FieldQuota is one of a tenant's quotas: a whole number, 0 or more;
+	// "5,000" and "5 000" are read as 5000.
+	FieldQuota = Field{
+		Key: "max_users", Label: "quota",
+		Columns: []string{"tenants.max_users", "tenants.max_monthly_quotes", "tenants.max_storage_gb"},
+		normalize: func(s string) string {
+			return strings.NewReplacer(",", "", "_", "", " ", "").Replace(strings.TrimSpace(s))
+		},
+		check: checkQuota, required: msgQuota,
+	}
+	// FieldTheme is one of the preset themes, by id.
+	FieldTheme = Field{
+		Key: "preset_theme", Label: "preset theme", Columns: []string{"tenant_branding.preset_theme"},
+		normalize: strings.TrimSpace,
+		check: func(v string) string {
+			if _, ok := ThemeByID(v); !ok {
+				return msgTheme
+			}
+			return ""
+		},
+		required: msgTheme,
+	}
 )
 
 const (
+	msgPlan       = "Choose a plan: Lite, Pro or Enterprise."
+	msgQuota      = "Enter a whole number, 0 or more."
+	msgTheme      = "Choose one of the preset themes."
 	msgMemberRole = "Choose owner, admin or member."
 	msgStaffRole  = "Choose platform_admin or support."
 )
@@ -184,9 +222,23 @@ func oneOf(msg string, values ...string) func(string) string {
 	}
 }
 
+// checkQuota accepts the decimal digits of a number from 0 to maxQuota (the
+// columns are 32-bit integers).
+func checkQuota(v string) string {
+	if len(v) > 10 || strings.Trim(v, "0123456789") != "" {
+		return msgQuota
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n > maxQuota {
+		return "Enter a number up to 1,000,000,000."
+	}
+	return ""
+}
+
 // Fields lists every field rule.
 var Fields = []Field{
 	FieldTenantName, FieldShortName, FieldEmail, FieldPhone, FieldHTTPSURL, FieldCurrency,
 	FieldTimezone, FieldColor, FieldSenderName, FieldPersonName, FieldReason,
 	FieldMemberRole, FieldStaffRole,
+	FieldPlan, FieldQuota, FieldTheme,
 }

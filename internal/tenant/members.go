@@ -131,18 +131,16 @@ func NewMemberService(store MemberStore, accounts Accounts) *MemberService {
 }
 
 // may says whether actor may see tenantID's people (else not found) and
-// whether they may change them (else forbidden).
+// whether they may change them (else forbidden): the same people who read
+// and edit the tenant's settings.
 func may(actor Actor, tenantID string, change bool) error {
-	if !ValidID(tenantID) || !actor.CanSee(tenantID) {
+	if !ValidID(tenantID) || !actor.CanReadEdits(tenantID) {
 		return fmt.Errorf("members of %q: %w", tenantID, apperr.ErrNotFound)
 	}
-	if !change || actor.IsPlatformAdmin() {
-		return nil
+	if change && !actor.CanEdit(tenantID) {
+		return fmt.Errorf("change members of %q: %w", tenantID, apperr.ErrForbidden)
 	}
-	if m, ok := actor.Membership(tenantID); ok && (m.Role == MemberOwner || m.Role == MemberAdmin) {
-		return nil
-	}
-	return fmt.Errorf("change members of %q: %w", tenantID, apperr.ErrForbidden)
+	return nil
 }
 
 // canGrantOwner: only owners (and platform admins) make, demote or remove

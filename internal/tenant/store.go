@@ -19,6 +19,8 @@ type Store interface {
 	// OnboardingResult returns the result stored under an onboarding
 	// idempotency key, or apperr.ErrNotFound when the key never completed.
 	OnboardingResult(ctx context.Context, key string) (OnboardResult, error)
+	// EditStore: saving settings, branding and plan at a version.
+	EditStore
 }
 
 // Tx is the set of writes available inside one transaction.

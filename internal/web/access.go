@@ -29,6 +29,10 @@ const (
 	// monitoring is open like the health checks, unless METRICS_TOKEN is
 	// set: then a scraper presents it as a bearer token, or staff sign in.
 	monitoring
+	// tenantEditors are platform admins, support (read-only: the use cases
+	// refuse their changes) and the owners and admins of the :id tenant;
+	// anyone else is told the tenant is not found.
+	tenantEditors
 )
 
 // Session keys.
@@ -91,6 +95,8 @@ func (s *server) require(who audience) echo.MiddlewareFunc {
 			case (who == staffOnly || who == monitoring) && p.Staff == "",
 				who == adminOnly && p.Staff != tenant.RolePlatformAdmin:
 				return apperr.ErrForbidden
+			case who == tenantEditors && !p.Actor("", "").CanReadEdits(c.Param("id")):
+				return apperr.ErrNotFound
 			}
 			return next(c)
 		}

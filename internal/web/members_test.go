@@ -38,8 +38,8 @@ func allAudit(t *testing.T, a *app) int {
 	return n
 }
 
-// flash follows a post/redirect/get and returns the page it lands on.
-func (b *browser) follow(res *http.Response, body string) (int, string) {
+// settle follows a post/redirect/get and returns the page it lands on.
+func (b *browser) settle(res *http.Response, body string) (int, string) {
 	b.t.Helper()
 	if res.StatusCode != http.StatusSeeOther {
 		return res.StatusCode, body
@@ -52,7 +52,7 @@ func (b *browser) follow(res *http.Response, body string) (int, string) {
 func (b *browser) invite(tenantID, email, role string) (int, string) {
 	b.t.Helper()
 	b.get("/tenants/" + tenantID + "/members")
-	return b.follow(b.post("/tenants/"+tenantID+"/members", url.Values{"email": {email}, "role": {role}}))
+	return b.settle(b.post("/tenants/"+tenantID+"/members", url.Values{"email": {email}, "role": {role}}))
 }
 
 func wantIn(t *testing.T, page string, wants ...string) {
@@ -226,7 +226,7 @@ func TestInvitationCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.get(membersA)
-		code, page := b.follow(b.post(fmt.Sprintf("/tenants/%s/invitations/%d/resend", tenantA, id), nil))
+		code, page := b.settle(b.post(fmt.Sprintf("/tenants/%s/invitations/%d/resend", tenantA, id), nil))
 		wantIn(t, page, "Invitation sent to nia@africastay.example again")
 		_, status, expires := invitationState(t, a, tenantA, "nia@africastay.example")
 		if code != 200 || status != "pending" || time.Until(expires) < 7*24*time.Hour-time.Minute {
@@ -240,7 +240,7 @@ func TestInvitationCases(t *testing.T) {
 	t.Run("revoke", func(t *testing.T) {
 		id, _, _ := invitationState(t, a, tenantA, "nia@africastay.example")
 		b.get(membersA)
-		_, page := b.follow(b.post(fmt.Sprintf("/tenants/%s/invitations/%d/revoke", tenantA, id), nil))
+		_, page := b.settle(b.post(fmt.Sprintf("/tenants/%s/invitations/%d/revoke", tenantA, id), nil))
 		wantIn(t, page, "The invitation of nia@africastay.example was revoked.", "No open invitations.")
 		if _, status, _ := invitationState(t, a, tenantA, "nia@africastay.example"); status != "revoked" {
 			t.Errorf("status %s", status)
@@ -333,9 +333,9 @@ func TestLastOwnerStays(t *testing.T) {
 
 	// With a second owner, the first may step down; the role change is audited.
 	b.get(membersA)
-	_, page = b.follow(b.post(membersA+"/"+admin.userID+"/role", url.Values{"role": {"owner"}}))
+	_, page = b.settle(b.post(membersA+"/"+admin.userID+"/role", url.Values{"role": {"owner"}}))
 	wantIn(t, page, "ade@africastay.example is now owner.")
-	code, page := b.follow(b.post(membersA+"/"+owner.userID+"/role", url.Values{"role": {"admin"}}))
+	code, page := b.settle(b.post(membersA+"/"+owner.userID+"/role", url.Values{"role": {"admin"}}))
 	if code != 200 || memberRole(t, a, tenantA, owner.email) != "admin" {
 		t.Errorf("stepping down with another owner: %d\n%s", code, clip(page))
 	}
@@ -422,7 +422,7 @@ func TestRemovedMemberIsStoppedAtTheirNextRequest(t *testing.T) {
 	ob := a.newBrowser(t)
 	ob.signIn(owner)
 	ob.get(membersA)
-	_, page := ob.follow(ob.post(membersA+"/"+admin.userID+"/remove", nil))
+	_, page := ob.settle(ob.post(membersA+"/"+admin.userID+"/remove", nil))
 	wantIn(t, page, "ade@africastay.example was removed.")
 	if n := auditCount(t, a, tenantA, tenant.ActionMemberRemoved); n != 1 {
 		t.Errorf("%d member.removed events", n)
@@ -526,7 +526,7 @@ func TestInviteFormRefusesOrDisarmsHostileInput(t *testing.T) {
 	a.createPerson(t, "rtl@x.example", "", nil)
 	b.get(membersA)
 	name := "\"><svg onload=alert(1)> שלום\u200F <script>x</script>"
-	code, page := b.follow(b.post(membersA, url.Values{"email": {"rtl@x.example"}, "name": {name}, "role": {"admin"}}))
+	code, page := b.settle(b.post(membersA, url.Values{"email": {"rtl@x.example"}, "name": {name}, "role": {"admin"}}))
 	if code != 200 {
 		t.Fatalf("status %d", code)
 	}
@@ -544,7 +544,7 @@ func TestInviteFormRefusesOrDisarmsHostileInput(t *testing.T) {
 	case http.StatusUnprocessableEntity:
 		wantIn(t, page, `id="invite-name-error"`)
 	case http.StatusSeeOther:
-		_, page = b.follow(res, page)
+		_, page = b.settle(res, page)
 		wantIn(t, page, "<bdi>\u202Egnp.exe</bdi>")
 	default:
 		t.Errorf("a right-to-left override in a name: %d", res.StatusCode)

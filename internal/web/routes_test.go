@@ -53,6 +53,15 @@ var routeAccess = map[string]expect{
 	"POST /staff":              {401, 403, 403, 403, 422},
 	"POST /staff/:user/role":   {401, 403, 403, 403, 422},
 	"POST /staff/:user/remove": {401, 403, 403, 403, 404},
+	// settings and branding: the tenant's owners and admins and platform
+	// admins edit (an empty form is refused field by field), support reads
+	"GET /tenants/:id/settings":         {303, 200, 200, 404, 200},
+	"POST /tenants/:id/settings":        {401, 403, 422, 404, 422},
+	"GET /tenants/:id/branding":         {303, 200, 200, 404, 200},
+	"POST /tenants/:id/branding":        {401, 403, 422, 404, 422},
+	"GET /tenants/:id/branding/preview": {303, 200, 200, 404, 200},
+	"GET /tenants/:id/branding/theme":   {303, 200, 200, 404, 200},
+	"POST /tenants/:id/plan":            {401, 403, 403, 403, 422},
 }
 
 func TestEveryRouteChecksWhoAsks(t *testing.T) {

@@ -118,17 +118,24 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/tenants/onboarded/:key", s.tenantOnboarded, adminOnly},
 		{http.MethodGet, "/tenants/:id", s.tenantShow, signedIn},
 		{http.MethodPost, "/tenants/:id/secrets/:name", s.tenantSecretReplace, adminOnly},
-		// people: the use cases scope them (another tenant: 404; support: read-only)
-		{http.MethodGet, "/tenants/:id/members", s.tenantMembers, signedIn},
-		{http.MethodPost, "/tenants/:id/members", s.memberInvite, signedIn},
-		{http.MethodPost, "/tenants/:id/members/:user/role", s.memberRole, signedIn},
-		{http.MethodPost, "/tenants/:id/members/:user/remove", s.memberRemove, signedIn},
-		{http.MethodPost, "/tenants/:id/invitations/:invitation/resend", s.invitationResend, signedIn},
-		{http.MethodPost, "/tenants/:id/invitations/:invitation/revoke", s.invitationRevoke, signedIn},
+		// a tenant's people: support reads, the use cases refuse its changes
+		{http.MethodGet, "/tenants/:id/members", s.tenantMembers, tenantEditors},
+		{http.MethodPost, "/tenants/:id/members", s.memberInvite, tenantEditors},
+		{http.MethodPost, "/tenants/:id/members/:user/role", s.memberRole, tenantEditors},
+		{http.MethodPost, "/tenants/:id/members/:user/remove", s.memberRemove, tenantEditors},
+		{http.MethodPost, "/tenants/:id/invitations/:invitation/resend", s.invitationResend, tenantEditors},
+		{http.MethodPost, "/tenants/:id/invitations/:invitation/revoke", s.invitationRevoke, tenantEditors},
 		{http.MethodGet, "/staff", s.staffList, adminOnly},
 		{http.MethodPost, "/staff", s.staffAdd, adminOnly},
 		{http.MethodPost, "/staff/:user/role", s.staffRole, adminOnly},
 		{http.MethodPost, "/staff/:user/remove", s.staffRemove, adminOnly},
+		{http.MethodGet, "/tenants/:id/settings", s.tenantSettings, tenantEditors},
+		{http.MethodPost, "/tenants/:id/settings", s.tenantSettingsSave, tenantEditors},
+		{http.MethodGet, "/tenants/:id/branding", s.tenantBranding, tenantEditors},
+		{http.MethodPost, "/tenants/:id/branding", s.tenantBrandingSave, tenantEditors},
+		{http.MethodGet, "/tenants/:id/branding/preview", s.tenantBrandingPreview, tenantEditors},
+		{http.MethodGet, "/tenants/:id/branding/theme", s.tenantBrandingTheme, tenantEditors},
+		{http.MethodPost, "/tenants/:id/plan", s.tenantPlan, adminOnly},
 	}
 }
 

@@ -63,7 +63,7 @@ func TestStaffPage(t *testing.T) {
 	t.Run("an existing account is linked and keeps its password", func(t *testing.T) {
 		added := auditCount(t, a, "", tenant.ActionStaffAdded)
 		b.get("/staff")
-		code, page := b.follow(b.post("/staff", url.Values{"email": {"OLU@AfricaStay.example"}, "role": {"platform_admin"}}))
+		code, page := b.settle(b.post("/staff", url.Values{"email": {"OLU@AfricaStay.example"}, "role": {"platform_admin"}}))
 		wantIn(t, page, "An account for olu@africastay.example already exists; it keeps its password. It is now platform_admin.")
 		if code != 200 || staffRole(t, a, owner.email) != "platform_admin" {
 			t.Fatalf("status %d, role %q", code, staffRole(t, a, owner.email))
@@ -80,7 +80,7 @@ func TestStaffPage(t *testing.T) {
 
 	t.Run("a new address is invited", func(t *testing.T) {
 		b.get("/staff")
-		_, page := b.follow(b.post("/staff", url.Values{"email": {"new-ops@console.example"}, "role": {"support"}}))
+		_, page := b.settle(b.post("/staff", url.Values{"email": {"new-ops@console.example"}, "role": {"support"}}))
 		wantIn(t, page, "An invitation was sent to new-ops@console.example. It is now support.")
 		if _, err := a.gotrue.FindUserByEmail(context.Background(), "new-ops@console.example"); err != nil {
 			t.Errorf("no GoTrue account: %v", err)
@@ -91,10 +91,10 @@ func TestStaffPage(t *testing.T) {
 		sb := a.newBrowser(t)
 		sb.signIn(support)
 		b.get("/staff")
-		_, page := b.follow(b.post("/staff/"+support.userID+"/role", url.Values{"role": {"platform_admin"}}))
+		_, page := b.settle(b.post("/staff/"+support.userID+"/role", url.Values{"role": {"platform_admin"}}))
 		wantIn(t, page, "sam@console.example is now platform_admin.")
 		// Now ada is not the last one: she may step down.
-		_, page = b.follow(b.post("/staff/"+support.userID+"/remove", nil))
+		_, page = b.settle(b.post("/staff/"+support.userID+"/remove", nil))
 		wantIn(t, page, "sam@console.example is no longer staff.")
 		if staffRole(t, a, support.email) != "" {
 			t.Error("still staff")

@@ -20,5 +20,6 @@ func (s *server) tenantShow(c echo.Context) error {
 		Detail:  d,
 		Notice:  s.Sessions.PopString(c.Request().Context(), sessTenantNotice),
 		IsStaff: actor.IsStaff(),
+		Edit:    s.showEdit(actor, d.Tenant, nil, nil),
 	}))
 }

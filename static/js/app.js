@@ -52,4 +52,29 @@
       search.select();
     }
   });
+
+  // Colour fields: a #RRGGBB text field (what the form sends) and, beside
+  // it, a native colour picker kept in step with it. Pickers start hidden so
+  // that without this script only the text field shows.
+  var colorPattern = /^#[0-9A-Fa-f]{6}$/;
+  function revealPickers(root) {
+    (root || document).querySelectorAll("input[type=color][data-color-for]").forEach(function (picker) {
+      var text = document.getElementById(picker.getAttribute("data-color-for"));
+      if (!text) return;
+      if (colorPattern.test(text.value.trim())) picker.value = text.value.trim().toLowerCase();
+      picker.hidden = false;
+    });
+  }
+  document.addEventListener("input", function (evt) {
+    var el = evt.target;
+    if (el.matches && el.matches("input[type=color][data-color-for]")) {
+      var text = document.getElementById(el.getAttribute("data-color-for"));
+      if (text) text.value = el.value.toUpperCase();
+    } else if (el.matches && el.matches("input[data-color-text]")) {
+      var picker = document.getElementById(el.id + "-picker");
+      if (picker && colorPattern.test(el.value.trim())) picker.value = el.value.trim().toLowerCase();
+    }
+  }, true);
+  revealPickers(document);
+  document.body.addEventListener("htmx:afterSwap", function () { revealPickers(document); });
 })();
