@@ -26,7 +26,7 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	normalized, ok := tenant.NormalizeEmail(*email)
+	normalized, ok := tenant.FieldEmail.OK(*email)
 	var problems []string
 	if !ok {
 		problems = append(problems, "--email: enter an e-mail address like name@example.com")

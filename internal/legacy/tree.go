@@ -411,7 +411,7 @@ func readPrompts(fsys fs.FS, folder string, warnings []Issue) ([]tenant.Prompt, 
 			continue
 		}
 		name := strings.ToLower(strings.TrimSuffix(e.Name(), path.Ext(e.Name())))
-		if !promptNamePattern.MatchString(name) {
+		if _, ok := tenant.FieldPromptName.OK(name); !ok {
 			warn(WarnPromptIgnored, file, "%s is not a usable prompt name (lower-case letters, digits, ., _ and -); the prompt was not imported", quote(name))
 			continue
 		}

@@ -25,8 +25,6 @@ var Sorts = []struct{ Value, Label string }{
 // Page sizes the list offers; the first is the default.
 var PageSizes = []int{25, 50, 100}
 
-const maxSearchLen = 100
-
 // ListQuery is the state of the tenant list: what the URL carries.
 type ListQuery struct {
 	Search  string

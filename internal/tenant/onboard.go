@@ -139,7 +139,7 @@ func (o *Onboarding) Result(ctx context.Context, actor Actor, key string) (Onboa
 	if !actor.IsPlatformAdmin() {
 		return OnboardResult{}, fmt.Errorf("onboarding result: %w", apperr.ErrForbidden)
 	}
-	if len(key) < minKeyLen || len(key) > maxKeyLen || !keyPattern.MatchString(key) {
+	if k, ok := FieldIdempotencyKey.OK(key); !ok || k == "" || k != key {
 		return OnboardResult{}, fmt.Errorf("onboarding result: %w", apperr.ErrNotFound)
 	}
 	res, err := o.store.OnboardingResult(ctx, key)

@@ -183,7 +183,7 @@ func (in OnboardInput) EffectiveColors() (primary, secondary, accent string) {
 		t = DefaultTheme()
 	}
 	pick := func(typed, preset string) string {
-		if c, ok := NormalizeColor(typed); ok {
+		if c, ok := FieldColor.OK(typed); ok {
 			return c
 		}
 		return preset
