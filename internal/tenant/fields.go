@@ -54,6 +54,9 @@ type Field struct {
 	Optional bool
 	// MaxRunes bounds the normalised value (0: no bound beyond the rule's).
 	MaxRunes int
+	// Truncate: a value over MaxRunes is cut to it instead of refused (a
+	// search box, where the first 100 characters are as good a search).
+	Truncate bool
 	// Hint says what the field accepts, in one sentence: the message for a
 	// value of the wrong shape, and what a person reads when the database
 	// refuses a value anyway (see Refused).
@@ -126,7 +129,10 @@ func (f Field) finish(v string) (string, string) {
 		return "", msgInvisible
 	}
 	if f.MaxRunes > 0 && utf8.RuneCountInString(v) > f.MaxRunes {
-		return "", fmt.Sprintf("Use at most %d characters.", f.MaxRunes)
+		if !f.Truncate {
+			return "", fmt.Sprintf("Use at most %d characters.", f.MaxRunes)
+		}
+		v = CleanText(string([]rune(v)[:f.MaxRunes]))
 	}
 	if f.valid != nil && !f.valid(v) {
 		return "", f.Hint
@@ -180,6 +186,18 @@ func (f Field) Refused() string {
 	}
 	return fmt.Sprintf("This value could not be saved as the %s; change it and try again.", f.Label)
 }
+
+// RefusalMessage is what a person reads beside the field holding column
+// ("table.column") when the database refused its value.
+func RefusalMessage(column string) string {
+	if f, ok := FieldForColumn(column); ok {
+		return f.Refused()
+	}
+	return msgRefused
+}
+
+// msgRefused: the database refused a value and did not say which.
+const msgRefused = "A value could not be saved: check the form for hidden characters or unusual values and try again."
 
 // FieldForColumn returns the rule guarding "table.column".
 func FieldForColumn(column string) (Field, bool) {
@@ -413,7 +431,7 @@ var (
 	// reaches SQL as a LIKE pattern, so it is checked for what Postgres can
 	// take like every stored value.
 	FieldSearch = Field{
-		Key: "q", Label: "search", Optional: true, MaxRunes: maxSearchLen,
+		Key: "q", Label: "search", Optional: true, MaxRunes: maxSearchLen, Truncate: true,
 	}
 )
 

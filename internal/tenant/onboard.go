@@ -129,7 +129,30 @@ func (o *Onboarding) Onboard(ctx context.Context, actor Actor, in OnboardInput) 
 		errs.Add("short_name", shortNameTaken(v, owner))
 		return OnboardResult{}, errs
 	}
+	if r, ok := apperr.AsRefused(err); ok {
+		// The rules let through a value the database refused (nothing was
+		// written): the message goes beside the field that holds it.
+		if key := onboardColumnKeys[r.Column]; key != "" {
+			errs.Add(key, RefusalMessage(r.Column))
+			return OnboardResult{}, errs
+		}
+	}
 	return OnboardResult{}, fmt.Errorf("onboard: %w: %w", ErrOnboardNotSaved, err)
+}
+
+// onboardColumnKeys maps each column onboarding writes from the form to the
+// form field whose value it holds, for a refusal by the database.
+var onboardColumnKeys = map[string]string{
+	"tenants.name": "name", "tenant_settings.company_name": "name", "tenants.short_name": "short_name",
+	"tenant_settings.support_email": "support_email", "tenant_settings.support_phone": "support_phone",
+	"tenant_settings.website": "website", "tenant_settings.currency": "currency",
+	"tenant_settings.timezone": "timezone", "tenant_branding.preset_theme": "preset_theme",
+	"tenant_branding.logo_url": "logo_url", "tenant_branding.color_primary": "color_primary",
+	"tenant_branding.color_secondary": "color_secondary", "tenant_branding.color_accent": "color_accent",
+	"tenant_settings.email_from_name": "email_from_name", "tenant_settings.email_from_email": "email_from_email",
+	"tenants.plan": "plan", "tenants.max_users": "max_users", "tenants.max_monthly_quotes": "max_monthly_quotes",
+	"tenants.max_storage_gb": "max_storage_gb", "organization_users.email": "owner_email",
+	"organization_users.display_name": "owner_name", "onboarding_requests.key": "idempotency_key",
 }
 
 // Result returns the result of a completed onboarding by its idempotency

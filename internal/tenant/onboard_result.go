@@ -66,6 +66,8 @@ func OnboardErrorMessage(err error) string {
 	switch {
 	case errors.Is(err, apperr.ErrForbidden):
 		return "Only a platform admin can onboard a tenant."
+	case errors.Is(err, apperr.ErrRefused):
+		return msgRefused + " Nothing was created."
 	case errors.Is(err, ErrOnboardNotSaved):
 		return "The tenant could not be saved, so nothing was created. Submit the form again; " +
 			"an owner account made by this attempt will be linked."
