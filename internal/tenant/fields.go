@@ -407,9 +407,10 @@ var (
 		word: true, normalize: strings.ToLower, valid: func(s string) bool { return MemberRole(s).Valid() },
 		Hint: "Choose owner, admin or member.", required: "Choose owner, admin or member.",
 	}
-	// FieldIdempotencyKey is the hidden key of an onboarding form.
+	// FieldIdempotencyKey is the hidden key of an onboarding form (a blank
+	// one is replaced by a fresh key before the rule is asked).
 	FieldIdempotencyKey = Field{
-		Key: "idempotency_key", Label: "idempotency key", Optional: true, Columns: []string{"onboarding_requests.key"},
+		Key: "idempotency_key", Label: "idempotency key", Columns: []string{"onboarding_requests.key"},
 		word: true, valid: validIdempotencyKey,
 		Hint: "Use 8 to 100 letters, digits or . _ : - as the idempotency key (reload the form to get a new one).",
 	}

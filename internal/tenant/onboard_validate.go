@@ -134,9 +134,10 @@ func (in OnboardInput) Validate() (OnboardValues, error) {
 		errs.Add("owner_mode", "Choose how the owner signs in: a password now, or an invitation e-mail.")
 	}
 
-	v.IdempotencyKey = FieldIdempotencyKey.Into(errs, "idempotency_key", in.IdempotencyKey)
-	if v.IdempotencyKey == "" && !errs.Has("idempotency_key") {
+	if Blank(in.IdempotencyKey) {
 		v.IdempotencyKey = NewIdempotencyKey() // no retry protection asked for
+	} else {
+		v.IdempotencyKey = FieldIdempotencyKey.Into(errs, "idempotency_key", in.IdempotencyKey)
 	}
 	return v, errs.OrNil()
 }
