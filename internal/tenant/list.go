@@ -41,11 +41,15 @@ type ListQuery struct {
 // Normalize replaces anything out of range by its default, so any URL a
 // person types gives a sensible list instead of an error.
 func (q ListQuery) Normalize() ListQuery {
-	if search, msg := FieldSearch.Clean(q.Search); msg != "" {
-		shown, _ := Strip(q.Search)
-		q.Search, q.SearchProblem = CleanText(shown), msg
-	} else {
-		q.Search, q.SearchProblem = search, ""
+	// A problem found by an earlier Normalize stays: Search then holds only
+	// what could be shown of the refused term.
+	if q.SearchProblem == "" {
+		if search, msg := FieldSearch.Clean(q.Search); msg != "" {
+			shown, _ := Strip(q.Search)
+			q.Search, q.SearchProblem = CleanText(shown), msg
+		} else {
+			q.Search = search
+		}
 	}
 	if q.Status != "" && !q.Status.Valid() {
 		q.Status = ""
