@@ -429,7 +429,8 @@ func TestFieldRulesNormalise(t *testing.T) {
 		{tenant.FieldEmail, "name@exa\u200bmple.com", "e-mail address"},
 		{tenant.FieldPassword, "correct horse\x00battery", "control characters"},
 		{tenant.FieldSearch, "a\x00", "control characters"},
-		{tenant.FieldQuota, "99999999999999999999", "up to 1,000,000,000"},
+		{tenant.FieldQuota, "99999999999999999999", "0 or more"},
+		{tenant.FieldQuota, "1000000001", "up to 1,000,000,000"},
 	}
 	for _, c := range refused {
 		if got, msg := c.field.Clean(c.raw); got != "" || !strings.Contains(msg, c.says) {

@@ -129,7 +129,7 @@ func TestValidateReportsEachField(t *testing.T) {
 		{"logo_url", "ftp://cdn.example/logo.png", "Use an https:// address."},
 		{"email_from_email", "bookings@", "Enter an e-mail address like name@example.com."},
 		{"plan", "gold", "Choose a plan: Lite, Pro or Enterprise."},
-		{"max_users", "-1", "Enter a whole number, 0 or more (leave it empty for the plan's default)."},
+		{"max_users", "-1", "Enter a whole number, 0 or more."},
 		{"max_monthly_quotes", "lots", "Enter a whole number, 0 or more"},
 		{"max_storage_gb", "2.5", "Enter a whole number, 0 or more"},
 		{"max_storage_gb", "5000000000", "Enter a number up to 1,000,000,000."},
