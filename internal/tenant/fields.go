@@ -196,6 +196,20 @@ func RefusalMessage(column string) string {
 	return msgRefused
 }
 
+// refusalBesideColumn turns the database's refusal of a column into a
+// message beside the form field named as the column (the edit forms name
+// their fields so); any other error is returned as it is.
+func refusalBesideColumn(err error) error {
+	r, ok := apperr.AsRefused(err)
+	if !ok || r.Column == "" {
+		return err
+	}
+	_, key, _ := strings.Cut(r.Column, ".")
+	errs := apperr.NewValidation()
+	errs.Add(key, RefusalMessage(r.Column))
+	return errs
+}
+
 // msgRefused: the database refused a value and did not say which.
 const msgRefused = "A value could not be saved: check the form for hidden characters or unusual values and try again."
 

@@ -161,3 +161,26 @@ func TestOnboardConstraintRefusalIsAFieldMessage(t *testing.T) {
 		t.Fatalf("a refused write left rows: %v → %v", before, after)
 	}
 }
+
+// The edit forms show a refusal by the database beside its field too.
+func TestSettingsConstraintRefusalIsAFieldMessage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	e := newEditors(t, a)
+	b := a.signedInAs(t, e.admin)
+	b.get("/tenants/" + tenantA)
+	if _, err := a.pool.Exec(context.Background(),
+		`ALTER TABLE tenant_settings ADD CONSTRAINT tenant_settings_website_check1 CHECK (website NOT LIKE '%refused.example%')`); err != nil {
+		t.Fatal(err)
+	}
+	res, page := b.post("/tenants/"+tenantA+"/settings", with(savedSettings(t, a, tenantA), "website", "https://refused.example/"))
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422\n%s", res.StatusCode, clip(page))
+	}
+	if msg := fieldMessage(page, "website"); !strings.Contains(msg, "could not be saved. Use an https:// address.") {
+		t.Errorf("message beside the website: %q", msg)
+	}
+	if v := version(t, a, "tenant_settings", tenantA); v != 1 {
+		t.Errorf("the refused save was written (version %d)", v)
+	}
+}
