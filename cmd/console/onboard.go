@@ -110,7 +110,7 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if in.OwnerMode == "" {
 		in.OwnerMode = tenant.OwnerModePassword
 	}
-	if strings.TrimSpace(in.IdempotencyKey) == "" {
+	if tenant.Blank(in.IdempotencyKey) {
 		in.IdempotencyKey = tenant.NewIdempotencyKey()
 	}
 	// Everything that needs no database is checked before connecting.

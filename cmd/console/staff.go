@@ -27,13 +27,18 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	normalized, ok := tenant.NormalizeEmail(*email)
+	// The flags go through the same field rules as the web forms.
+	normalized, ok := tenant.FieldEmail.OK(*email)
 	var problems []string
 	if !ok {
 		problems = append(problems, "--email: enter an e-mail address like name@example.com")
 	}
-	if r := tenant.Role(*role); r != tenant.RolePlatformAdmin && r != tenant.RoleSupport {
+	staffRole, ok := tenant.FieldStaffRole.OK(*role)
+	if !ok {
 		problems = append(problems, "--role: use platform_admin or support")
+	}
+	if _, msg := tenant.FieldPassword.Clean(*password); msg != "" && *password != "" {
+		problems = append(problems, "--password: "+msg)
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -50,7 +55,7 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer pool.Close()
-	res, err := createStaff(ctx, cfg, log, pool, normalized, *password, tenant.Role(*role), tenant.System("cli:create-staff"))
+	res, err := createStaff(ctx, cfg, log, pool, normalized, *password, tenant.Role(staffRole), tenant.System("cli:create-staff"))
 	if err != nil {
 		var weak errWeakPassword
 		if errors.As(err, &weak) {

@@ -19,7 +19,37 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrUnavailable: a dependency (the database, GoTrue) cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrRefused: the database refused a value (a CHECK, NOT NULL, a
+	// length, text it cannot store) that the field rules let through. It is
+	// the person's input, so a 422, never a 500; a *RefusedError names the
+	// column when the database did.
+	ErrRefused = errors.New("value refused by the database")
 )
+
+// RefusedError is a value the database refused, with the column when it
+// is known ("table.column", "" otherwise) and the constraint that refused
+// it. It matches ErrRefused.
+type RefusedError struct {
+	Column     string
+	Constraint string
+}
+
+func (e *RefusedError) Error() string {
+	if e.Column == "" {
+		return "value refused by the database (" + e.Constraint + ")"
+	}
+	return "value of " + e.Column + " refused by the database (" + e.Constraint + ")"
+}
+
+// Unwrap makes errors.Is(err, ErrRefused) true.
+func (e *RefusedError) Unwrap() error { return ErrRefused }
+
+// AsRefused unwraps err into a *RefusedError when it is one.
+func AsRefused(err error) (*RefusedError, bool) {
+	var r *RefusedError
+	ok := errors.As(err, &r)
+	return r, ok
+}
 
 // ValidationError carries one message per form field, shown beside the field.
 type ValidationError struct {

@@ -22,21 +22,21 @@ func TestGeneratedTenantsFollowTheFieldRules(t *testing.T) {
 		if !tenant.ValidID(tn.ID) || ids[tn.ID] {
 			t.Errorf("id %q invalid or repeated", tn.ID)
 		}
-		if s, ok := tenant.NormalizeShortName(tn.ShortName); !ok || s != tn.ShortName || shorts[s] {
+		if s, ok := tenant.FieldShortName.OK(tn.ShortName); !ok || s != tn.ShortName || shorts[s] {
 			t.Errorf("short name %q invalid or repeated", tn.ShortName)
 		}
 		ids[tn.ID], shorts[tn.ShortName] = true, true
-		if _, ok := tenant.NormalizeCurrency(r.Settings.Currency); !ok {
+		if _, ok := tenant.FieldCurrency.OK(r.Settings.Currency); !ok {
 			t.Errorf("%s: currency %q", tn.ID, r.Settings.Currency)
 		}
-		if _, ok := tenant.NormalizeTimezone(r.Settings.Timezone); !ok {
+		if _, ok := tenant.FieldTimezone.OK(r.Settings.Timezone); !ok {
 			t.Errorf("%s: timezone %q", tn.ID, r.Settings.Timezone)
 		}
-		if _, ok := tenant.NormalizeEmail(r.Settings.SupportEmail); !ok {
+		if _, ok := tenant.FieldEmail.OK(r.Settings.SupportEmail); !ok {
 			t.Errorf("%s: support email %q", tn.ID, r.Settings.SupportEmail)
 		}
 		for _, c := range []string{r.Branding.ColorPrimary, r.Branding.ColorSecondary, r.Branding.ColorAccent} {
-			if n, ok := tenant.NormalizeColor(c); !ok || n != c {
+			if n, ok := tenant.FieldColor.OK(c); !ok || n != c {
 				t.Errorf("%s: colour %q", tn.ID, c)
 			}
 		}

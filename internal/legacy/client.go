@@ -10,7 +10,6 @@ package legacy
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -169,72 +168,40 @@ var Fields = []Field{
 	{"email.sendgrid.from_email", "tenant_settings.email_from_email", func(c *Client) string { return c.Settings.EmailFromEmail }},
 }
 
-// maxNameLen is the registry's limit on tenants.name (a CHECK).
+// maxNameLen is the registry's limit on tenants.name (a CHECK), for the
+// importer's own messages; tenant.FieldTenantName enforces it.
 const maxNameLen = 200
 
-var promptNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
-
-// Validate checks c against the rules of the registry: what Parse returns
-// always passes, and Marshal refuses a client that does not. The errors
-// name fields and quote values, never a secret's.
+// Validate checks c against the rules of the registry — for every value,
+// the field rule of its column (tenant.FieldForColumn), which must accept
+// it unchanged: what Parse returns always passes, and Marshal and the
+// importer refuse a client that does not. The errors name fields and
+// quote values, never a secret's.
 func (c *Client) Validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
 	}
-	if !tenant.ValidID(c.ID) {
-		bad("client.id", "%q is not a valid tenant id", c.ID)
-	}
-	if strings.TrimSpace(c.Name) == "" || utf8.RuneCountInString(c.Name) > maxNameLen {
-		bad("client.name", "must be 1 to %d characters", maxNameLen)
-	}
-	if s, ok := tenant.NormalizeShortName(c.ShortName); !ok || s != c.ShortName {
-		bad("client.short_name", "%q is not a valid short name", c.ShortName)
-	}
-	s := c.Settings
-	if v, ok := tenant.NormalizeCurrency(s.Currency); !ok || v != s.Currency {
-		bad("client.currency", "%q is not an ISO 4217 code", s.Currency)
-	}
-	if v, ok := tenant.NormalizeTimezone(s.Timezone); !ok || v != s.Timezone {
-		bad("client.timezone", "%q is not an IANA time zone", s.Timezone)
-	}
-	if v, ok := tenant.NormalizeHTTPSURL(s.Website); !ok || v != s.Website || !httpsPrefixed(v) {
-		bad("client.website", "%q is not an https URL", s.Website)
-	}
-	if strings.TrimSpace(s.CompanyName) == "" {
-		bad("branding.company_name", "is empty")
-	}
-	if v, ok := normalizeEmail(s.SupportEmail); !ok || v != s.SupportEmail {
-		bad("email.primary", "%q is not an e-mail address", s.SupportEmail)
-	}
-	if v, ok := normalizeEmail(s.EmailFromEmail); !ok || v != s.EmailFromEmail {
-		bad("email.sendgrid.from_email", "%q is not an e-mail address", s.EmailFromEmail)
-	}
-	b := c.Branding
-	if _, ok := tenant.ThemeByID(b.PresetTheme); !ok {
-		bad("branding.theme_id", "%q is not a known theme", b.PresetTheme)
-	}
-	if v, ok := tenant.NormalizeHTTPSURL(b.LogoURL); !ok || v != b.LogoURL || !httpsPrefixed(v) {
-		bad("branding.logo_url", "%q is not an https URL", b.LogoURL)
-	}
-	for path, col := range map[string]string{
-		"branding.primary_color": b.ColorPrimary, "branding.secondary_color": b.ColorSecondary, "branding.accent_color": b.ColorAccent,
-	} {
-		if v, ok := tenant.NormalizeColor(col); !ok || v != col {
-			bad(path, "%q is not #RRGGBB", col)
-		}
-	}
 	for _, f := range Fields {
-		if !storable(f.Get(c)) {
-			bad(f.Path, "holds a NUL character or invalid UTF-8, which the database cannot store")
+		rule, ok := tenant.FieldForColumn(f.Column)
+		if !ok {
+			bad(f.Path, "has no field rule for %s", f.Column)
+			continue
+		}
+		v := f.Get(c)
+		switch clean, msg := rule.Clean(v); {
+		case msg != "":
+			bad(f.Path, "%s is refused: %s", quote(v), msg)
+		case clean != v:
+			bad(f.Path, "%s is not in its normal form %s", quote(v), quote(clean))
 		}
 	}
 	seen := map[string]bool{}
 	for _, p := range c.Prompts {
-		if !promptNamePattern.MatchString(p.Name) || seen[p.Name] {
+		if name, ok := tenant.FieldPromptName.OK(p.Name); !ok || name != p.Name || seen[p.Name] {
 			bad("prompts", "%q is not a valid or unique prompt name", p.Name)
 		}
-		if !storable(p.Body) {
+		if !tenant.Storable(p.Body) {
 			bad("prompts", "%s.txt holds a NUL character or invalid UTF-8, which the database cannot store", p.Name)
 		}
 		seen[p.Name] = true
@@ -244,7 +211,7 @@ func (c *Client) Validate() error {
 		switch {
 		case !slices.Contains(secrets.Names, sec.Name) || seen[sec.Name]:
 			bad("secrets", "%q is not a known or unique secret name", sec.Name)
-		case sec.EnvRef != "" && !secrets.IsEnvRef(sec.EnvRef):
+		case sec.EnvRef != "" && !validEnvRef(sec.EnvRef):
 			bad(SecretPaths[sec.Name], "the reference is not of the form ${NAME}")
 		case sec.EnvRef != "" && !sec.Value.IsZero():
 			bad(SecretPaths[sec.Name], "holds both a reference and a value")
@@ -257,3 +224,8 @@ func (c *Client) Validate() error {
 }
 
 func httpsPrefixed(s string) bool { return s == "" || strings.HasPrefix(s, "https://") }
+
+func validEnvRef(ref string) bool {
+	v, ok := tenant.FieldEnvRef.OK(ref)
+	return ok && v == ref
+}

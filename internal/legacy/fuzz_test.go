@@ -58,16 +58,16 @@ func FuzzParseClient(f *testing.F) {
 		if err := c.Validate(); err != nil {
 			t.Fatalf("accepted a client that breaks the rules: %v", err)
 		}
-		if v, ok := tenant.NormalizeColor(c.Branding.ColorPrimary); !ok || v != c.Branding.ColorPrimary {
+		if v, ok := tenant.FieldColor.OK(c.Branding.ColorPrimary); !ok || v != c.Branding.ColorPrimary {
 			t.Fatalf("primary colour %q", c.Branding.ColorPrimary)
 		}
-		if _, ok := tenant.NormalizeCurrency(c.Settings.Currency); !ok {
+		if _, ok := tenant.FieldCurrency.OK(c.Settings.Currency); !ok {
 			t.Fatalf("currency %q", c.Settings.Currency)
 		}
-		if _, ok := tenant.NormalizeTimezone(c.Settings.Timezone); !ok {
+		if _, ok := tenant.FieldTimezone.OK(c.Settings.Timezone); !ok {
 			t.Fatalf("timezone %q", c.Settings.Timezone)
 		}
-		if _, ok := tenant.NormalizeShortName(c.ShortName); !ok {
+		if _, ok := tenant.FieldShortName.OK(c.ShortName); !ok {
 			t.Fatalf("short name %q", c.ShortName)
 		}
 		// What the console's own forms would refuse is never imported either.
@@ -99,6 +99,6 @@ func FuzzParseClient(f *testing.F) {
 }
 
 func isPhone(s string) bool {
-	_, ok := tenant.NormalizePhone(s)
+	_, ok := tenant.FieldPhone.OK(s)
 	return ok
 }

@@ -163,7 +163,7 @@ func (n *normalizer) clientSection() bool {
 func (n *normalizer) identity(c *Client) {
 	if id, line, ok := n.scalar("client.id", true); ok {
 		id = strings.TrimSpace(id)
-		if tenant.ValidID(id) {
+		if v, ok := tenant.FieldTenantID.OK(id); ok && v == id {
 			c.ID, c.Lines["client.id"] = id, line
 			n.p.id = id
 		} else {
@@ -176,13 +176,17 @@ func (n *normalizer) identity(c *Client) {
 	if raw, line, ok := n.scalar("client.name", true); ok {
 		name := n.text("client.name", raw, line)
 		c.Lines["client.name"] = line
+		// The console's rule decides; the messages say it for a file.
+		v, msg := tenant.FieldTenantName.Clean(name)
 		switch {
+		case msg == "":
+			c.Name = v
 		case name == "":
 			n.problem(SkipInvalidField, line, "client.name", "client.name %s has no visible characters; every tenant needs a display name", quote(raw))
 		case utf8.RuneCountInString(name) > maxNameLen:
 			n.problem(SkipInvalidField, line, "client.name", "client.name is %d characters long; at most %d are allowed", utf8.RuneCountInString(name), maxNameLen)
 		default:
-			c.Name = name
+			n.problem(SkipInvalidField, line, "client.name", "client.name %s is refused: %s", quote(raw), msg)
 		}
 	} else if !n.hasProblemAt("client.name") {
 		n.problem(SkipMissingField, line, "client.name", "client.name %s; every tenant needs a display name", n.state("client.name"))
@@ -195,7 +199,7 @@ func (n *normalizer) shortName(c *Client) {
 	given, line, ok := n.scalar("client.short_name", false)
 	if ok {
 		c.Lines["client.short_name"] = line
-		if s, valid := tenant.NormalizeShortName(given); valid {
+		if s, valid := tenant.FieldShortName.OK(given); valid {
 			if s != given {
 				n.warn(WarnNormalized, line, "client.short_name", "client.short_name %s was imported as %q", quote(given), s)
 			}
@@ -230,7 +234,7 @@ func (n *normalizer) settings(c *Client) {
 
 	if cur, line, ok := n.scalar("client.currency", true); ok {
 		c.Lines["client.currency"] = line
-		if v, valid := tenant.NormalizeCurrency(cur); valid {
+		if v, valid := tenant.FieldCurrency.OK(cur); valid {
 			if v != cur {
 				n.warn(WarnNormalized, line, "client.currency", "client.currency %s was imported as %s", quote(cur), v)
 			}
@@ -296,11 +300,16 @@ func (n *normalizer) fromName(c *Client) string {
 	}
 	c.Lines[path] = v.line
 	name := n.text(path, v.text, v.line)
-	if l := utf8.RuneCountInString(name); l > maxNameLen {
+	clean, msg := tenant.FieldSenderName.Clean(name)
+	switch l := utf8.RuneCountInString(name); {
+	case msg == "":
+		return clean
+	case l > maxNameLen:
 		n.warn(WarnDefaulted, v.line, path, "%s is %d characters long, more than the %d the console accepts; used the client name %q", path, l, maxNameLen, c.Name)
-		return c.Name
+	default:
+		n.warn(WarnDefaulted, v.line, path, "%s %s is refused (%s); used the client name %q", path, quote(v.text), msg, c.Name)
 	}
-	return name
+	return c.Name
 }
 
 // companyName reads branding.company_name; absent, unusable or too long,
@@ -316,13 +325,16 @@ func (n *normalizer) companyName(c *Client) string {
 	}
 	c.Lines[path] = line
 	name := n.text(path, raw, line)
+	clean, msg := tenant.FieldTenantName.Clean(name)
 	switch l := utf8.RuneCountInString(name); {
+	case msg == "":
+		return clean
 	case name == "":
 		n.warn(WarnDefaulted, line, path, "%s %s has no visible characters; used the client name %q", path, quote(raw), c.Name)
 	case l > maxNameLen:
 		n.warn(WarnDefaulted, line, path, "%s is %d characters long, more than the %d the console accepts; used the client name %q", path, l, maxNameLen, c.Name)
 	default:
-		return name
+		n.warn(WarnDefaulted, line, path, "%s %s is refused (%s); used the client name %q", path, quote(raw), msg, c.Name)
 	}
 	return c.Name
 }
@@ -341,7 +353,7 @@ func (n *normalizer) text(path, raw string, line int) string {
 // is left out with a warning that quotes it, as an unusable URL is: the
 // registry holds only what the console itself would accept.
 func (n *normalizer) phone(raw string, line int) string {
-	p, ok := tenant.NormalizePhone(n.text("client.support_phone", raw, line))
+	p, ok := tenant.FieldPhone.OK(n.text("client.support_phone", raw, line))
 	if ok {
 		return p
 	}
@@ -371,16 +383,10 @@ func (n *normalizer) email(path, raw string, line int) (string, bool) {
 	return "", false
 }
 
-// normalizeEmail is tenant.NormalizeEmail, also refusing what the
-// registry's CHECK (^[^@\s]+@[^@\s]+$) refuses but the validator allows:
-// a quoted local part with spaces or a second @ ("john doe"@example.com).
-func normalizeEmail(s string) (string, bool) {
-	v, ok := tenant.NormalizeEmail(s)
-	if !ok || strings.Count(v, "@") != 1 || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return v, false
-	}
-	return v, true
-}
+// normalizeEmail is the console's e-mail rule, which also refuses what the
+// registry's CHECK (^[^@\s]+@[^@\s]+$) refuses but mail allows: a quoted
+// local part with spaces or a second @ ("john doe"@example.com).
+func normalizeEmail(s string) (string, bool) { return tenant.FieldEmail.OK(s) }
 
 func (n *normalizer) timezone(c *Client) string {
 	tz, line, ok := n.scalar("client.timezone", false)
@@ -389,15 +395,11 @@ func (n *normalizer) timezone(c *Client) string {
 		return "UTC"
 	}
 	c.Lines["client.timezone"] = line
-	if v, valid := tenant.NormalizeTimezone(tz); valid {
-		return v
-	}
-	want := strings.TrimSpace(tz)
-	for _, known := range tenant.Timezones {
-		if strings.EqualFold(known, want) {
-			n.warn(WarnNormalized, line, "client.timezone", "client.timezone %s was imported as %s", quote(tz), known)
-			return known
+	if v, valid := tenant.FieldTimezone.OK(tz); valid {
+		if v != strings.TrimSpace(tz) {
+			n.warn(WarnNormalized, line, "client.timezone", "client.timezone %s was imported as %s", quote(tz), v)
 		}
+		return v
 	}
 	n.warn(WarnUnknownTimezone, line, "client.timezone", "client.timezone %s is not an IANA time zone; used UTC", quote(tz))
 	return "UTC"
@@ -428,18 +430,18 @@ func (n *normalizer) url(c *Client, path string) string {
 	case strings.HasPrefix(lower, "https://"):
 		s = "https://" + s[len("https://"):]
 	case strings.HasPrefix(lower, "http://"):
-		if up, valid := tenant.NormalizeHTTPSURL("https://" + s[len("http://"):]); valid && len(up) <= maxURLLen {
+		if up, valid := tenant.FieldHTTPSURL.OK("https://" + s[len("http://"):]); valid && len(up) <= maxURLLen {
 			n.warn(WarnInsecureURL, line, path, "%s %s is not https; imported as %s (check that it loads)", path, quote(raw), up)
 			return up
 		}
 	case strings.HasPrefix(s, "//"), bareHost.MatchString(strings.SplitN(s, "/", 2)[0]) && !strings.Contains(s, " "):
 		// www.example.com, www.example.com/en, //cdn.example.com/logo.png
-		if up, valid := tenant.NormalizeHTTPSURL("https://" + strings.TrimPrefix(s, "//")); valid && len(up) <= maxURLLen {
+		if up, valid := tenant.FieldHTTPSURL.OK("https://" + strings.TrimPrefix(s, "//")); valid && len(up) <= maxURLLen {
 			n.warn(WarnInsecureURL, line, path, "%s %s has no https:// in front; imported as %s (check that it loads)", path, quote(raw), up)
 			return up
 		}
 	}
-	if v, valid := tenant.NormalizeHTTPSURL(s); valid && httpsPrefixed(v) {
+	if v, valid := tenant.FieldHTTPSURL.OK(s); valid && httpsPrefixed(v) {
 		return v
 	}
 	n.warn(WarnInvalidURL, line, path, "%s %s is not an https:// address; it was left empty", path, quote(raw))
@@ -525,7 +527,7 @@ func (n *normalizer) color(c *Client, which, fallback string, theme tenant.Theme
 		if v, present := n.d.values[src]; present && v.shape == shapeNull {
 			if hex := n.commentColorText(v.line); hex != "" {
 				c.Lines[path] = v.line
-				col, _ := tenant.NormalizeColor(hex)
+				col, _ := tenant.FieldColor.OK(hex)
 				n.warn(WarnNormalized, v.line, path, "%s %s is not in quotes, so YAML reads it as a comment; it was used anyway (write it as \"%s\")", src, hex, col)
 				return col
 			}
@@ -534,7 +536,7 @@ func (n *normalizer) color(c *Client, which, fallback string, theme tenant.Theme
 		return fallback
 	}
 	c.Lines[path] = line
-	if col, valid := tenant.NormalizeColor(raw); valid {
+	if col, valid := tenant.FieldColor.OK(raw); valid {
 		return col
 	}
 	s := strings.TrimSpace(raw)
@@ -554,7 +556,7 @@ func (n *normalizer) color(c *Client, which, fallback string, theme tenant.Theme
 }
 
 func canonColor(s string) string {
-	if v, ok := tenant.NormalizeColor(s); ok {
+	if v, ok := tenant.FieldColor.OK(s); ok {
 		return v
 	}
 	return strings.TrimSpace(s)

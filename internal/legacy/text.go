@@ -3,7 +3,6 @@ package legacy
 import (
 	"bytes"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -68,24 +67,12 @@ func firstInvalidUTF8(b []byte) int {
 	return len(b)
 }
 
-// cleanText is tenant.CleanText for a value read from a file. It also
-// drops control characters (a NUL written as "\0", ESC, BEL…: Postgres
-// refuses NUL in text, the others garble a terminal or a page) and trims
-// invisible format characters (zero-width spaces, direction marks, a stray
-// BOM) from both ends, so that a value made only of those is empty.
-// dropped reports whether a control character was removed.
+// cleanText is tenant.CleanText for a value read from a file, after
+// tenant.Strip has dropped what no rule accepts (a NUL written as "\0",
+// ESC, BEL, text-direction overrides…: Postgres refuses NUL in text, the
+// others garble a terminal or a page), where a form would refuse the value
+// instead. dropped reports whether anything was removed.
 func cleanText(s string) (clean string, dropped bool) {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && !unicode.IsSpace(r) {
-			dropped = true
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	s = strings.TrimFunc(tenant.CleanText(s), func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
-	return s, dropped
+	s, dropped = tenant.Strip(s)
+	return tenant.CleanText(s), dropped
 }
-
-// storable reports whether Postgres can hold s as text: valid UTF-8
-// without NUL.
-func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }

@@ -411,7 +411,7 @@ func readPrompts(fsys fs.FS, folder string, warnings []Issue) ([]tenant.Prompt, 
 			continue
 		}
 		name := strings.ToLower(strings.TrimSuffix(e.Name(), path.Ext(e.Name())))
-		if !promptNamePattern.MatchString(name) {
+		if _, ok := tenant.FieldPromptName.OK(name); !ok {
 			warn(WarnPromptIgnored, file, "%s is not a usable prompt name (lower-case letters, digits, ., _ and -); the prompt was not imported", quote(name))
 			continue
 		}
@@ -463,9 +463,11 @@ func canonicalPromptFile(name string) int {
 }
 
 // checkIdentities applies the rules that need every folder at once. They
-// report, never guess: a folder whose client.id differs from its name, and
-// every folder of an id or short name claimed more than once, is skipped
-// with a reason naming the others.
+// report, never guess: a folder whose client.id differs from its name is
+// skipped; of the folders claiming one id, the one named as it is imported
+// and the others are reported, and when no folder or several are named as
+// it, every claimant is skipped with a reason naming the others. Every
+// folder of a short name claimed more than once is skipped.
 func checkIdentities(results []Result) {
 	markAliases(results)
 	claims := map[string][]int{}
@@ -481,6 +483,25 @@ func checkIdentities(results []Result) {
 	}
 	for id, idx := range claims {
 		if len(idx) < 2 {
+			continue
+		}
+		// The one folder named as the id is the tenant; the others (already
+		// skipped for their name) are reported as its impostors. Without
+		// exactly one such folder nobody is the rightful claimant.
+		var named []int
+		for _, i := range idx {
+			if results[i].Folder == id {
+				named = append(named, i)
+			}
+		}
+		if len(named) == 1 {
+			owner := results[named[0]]
+			for _, i := range idx {
+				if i != named[0] {
+					skip(&results[i], Issue{Kind: SkipDuplicateID, File: results[i].File, Line: results[i].lines["client.id"], Field: "client.id",
+						Message: fmt.Sprintf("client.id %q belongs to the folder named %q (%s), which is imported; this folder claims it too and was skipped: fix its client.id", id, owner.Folder, owner.File)})
+				}
+			}
 			continue
 		}
 		for _, i := range idx {

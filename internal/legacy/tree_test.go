@@ -55,11 +55,13 @@ func TestReadTreeLinkToAnotherFolderIsNotASecondClaim(t *testing.T) {
 		t.Errorf("gone: %v", r.Reasons)
 	}
 
-	// Two real copies of one tenant are still both refused.
+	// A real copy under another name claims the id too: acme, named as
+	// the id, is still the tenant and the copy is reported.
 	writeTenant(t, dir, "acme-twin", "acme")
 	tr = readTree(t, dir)
-	if r := result(t, tr, "acme"); !r.Skipped() || r.Reasons[0].Kind != SkipDuplicateID {
-		t.Errorf("acme with a real twin: %v", r.Reasons)
+	imported(t, tr, "acme")
+	if r := result(t, tr, "acme-twin"); !r.Skipped() || !strings.Contains(issueOf(t, r.Reasons, SkipDuplicateID).Message, `belongs to the folder named "acme"`) {
+		t.Errorf("acme-twin: %v", r.Reasons)
 	}
 }
 
@@ -147,5 +149,36 @@ func TestReadFSReportsAFolderItCannotList(t *testing.T) {
 	r := result(t, tr, "locked")
 	if reason := issueOf(t, r.Reasons, SkipUnreadable); reason.String() != "locked: locked cannot be read: permission denied; it was skipped" {
 		t.Errorf("reported as %q", reason)
+	}
+}
+
+// Two folders claiming one id (testdata/duplicate-ids): the folder named as
+// the id is imported and the other reported; when neither is named as it,
+// both are skipped.
+func TestDuplicateIDsImportTheFolderNamedAsTheID(t *testing.T) {
+	t.Parallel()
+	tr := readTree(t, "testdata/duplicate-ids")
+
+	c, _ := imported(t, tr, "kruger")
+	if c.ID != "kruger" || c.Name != "Kruger Safaris" {
+		t.Errorf("kruger imported as %q %q, want the rightful folder's tenant", c.ID, c.Name)
+	}
+	old := result(t, tr, "kruger-old")
+	if !old.Skipped() {
+		t.Fatal("kruger-old was imported although kruger holds its id")
+	}
+	dup := issueOf(t, old.Reasons, SkipDuplicateID)
+	if want := `client.id "kruger" belongs to the folder named "kruger" (kruger/client.yaml), which is imported`; !strings.Contains(dup.Message, want) || dup.Line != 2 {
+		t.Errorf("kruger-old: %s at line %d, want %q at line 2", dup.Message, dup.Line, want)
+	}
+
+	for _, folder := range []string{"karoo-1", "karoo-2"} {
+		r := result(t, tr, folder)
+		if !r.Skipped() || !strings.Contains(issueOf(t, r.Reasons, SkipDuplicateID).Message, "every claimant is skipped") {
+			t.Errorf("%s: %v, want skipped as one of two claimants of karoo", folder, r.Reasons)
+		}
+	}
+	if got := len(tr.Imported()); got != 1 {
+		t.Errorf("%d imported, want only kruger", got)
 	}
 }

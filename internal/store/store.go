@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -68,9 +69,43 @@ func mapErr(op string, err error) error {
 			return fmt.Errorf("%s: %w (%s)", op, apperr.ErrConflict, pgErr.ConstraintName)
 		case "40001": // serialization_failure
 			return fmt.Errorf("%s: %w", op, apperr.ErrConflict)
+		case "23514", // check_violation
+			"23502", // not_null_violation
+			"22001", // string_data_right_truncation
+			"22003", // numeric_value_out_of_range
+			"22021", // character_not_in_repertoire (NUL, invalid UTF-8 in text)
+			"22P05": // untranslatable_character (\u0000 in jsonb)
+			return fmt.Errorf("%s: %w: %w", op, refused(pgErr), err)
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// refused names the column whose value Postgres refused: the one it
+// reports (NOT NULL, a trigger that says), else the column of a CHECK named
+// as Postgres names a column's CHECK, "<table>_<column>_check" (with a
+// number after a second one). A table's CHECK over several columns, and a
+// refusal of text, name no column.
+func refused(pgErr *pgconn.PgError) *apperr.RefusedError {
+	r := &apperr.RefusedError{Constraint: pgErr.ConstraintName}
+	if r.Constraint == "" {
+		r.Constraint = pgErr.Code
+	}
+	switch {
+	case pgErr.TableName == "":
+	case pgErr.ColumnName != "":
+		r.Column = pgErr.TableName + "." + pgErr.ColumnName
+	default:
+		col, ok := strings.CutPrefix(pgErr.ConstraintName, pgErr.TableName+"_")
+		if !ok {
+			break
+		}
+		col = strings.TrimRight(col, "0123456789")
+		if col, ok = strings.CutSuffix(col, "_check"); ok && col != "" {
+			r.Column = pgErr.TableName + "." + col
+		}
+	}
+	return r
 }
 
 // UniqueViolation reports whether err was a unique violation of constraint.

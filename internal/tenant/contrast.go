@@ -51,7 +51,7 @@ func ContrastOn(color string) (c Contrast, ok bool) {
 
 // luminance is WCAG 2's relative luminance of a #RRGGBB colour.
 func luminance(color string) (float64, bool) {
-	c, ok := NormalizeColor(color)
+	c, ok := FieldColor.OK(color)
 	if !ok {
 		return 0, false
 	}

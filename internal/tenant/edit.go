@@ -187,7 +187,7 @@ func (s *Service) runEdit(ctx context.Context, e edit) (EditResult, error) {
 		res.Changed = keys
 		return nil
 	})
-	return res, err
+	return res, refusalBesideColumn(err)
 }
 
 // actorName is what updated_by records.

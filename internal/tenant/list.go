@@ -1,9 +1,7 @@
 package tenant
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Sort orders of the tenant list.
@@ -25,11 +23,14 @@ var Sorts = []struct{ Value, Label string }{
 // Page sizes the list offers; the first is the default.
 var PageSizes = []int{25, 50, 100}
 
-const maxSearchLen = 100
-
 // ListQuery is the state of the tenant list: what the URL carries.
 type ListQuery struct {
-	Search  string
+	Search string
+	// SearchProblem is FieldSearch's message when the typed search cannot
+	// be searched for (a NUL byte, invalid UTF-8): the list is then empty
+	// and says why, and Search holds what could be shown of it.
+	SearchProblem string
+
 	Status  Status // "" means every status except deleted
 	Plan    Plan   // "" means every plan
 	Sort    string
@@ -40,9 +41,15 @@ type ListQuery struct {
 // Normalize replaces anything out of range by its default, so any URL a
 // person types gives a sensible list instead of an error.
 func (q ListQuery) Normalize() ListQuery {
-	q.Search = strings.TrimSpace(q.Search)
-	if utf8.RuneCountInString(q.Search) > maxSearchLen {
-		q.Search = string([]rune(q.Search)[:maxSearchLen])
+	// A problem found by an earlier Normalize stays: Search then holds only
+	// what could be shown of the refused term.
+	if q.SearchProblem == "" {
+		if search, msg := FieldSearch.Clean(q.Search); msg != "" {
+			shown, _ := Strip(q.Search)
+			q.Search, q.SearchProblem = CleanText(shown), msg
+		} else {
+			q.Search = search
+		}
 	}
 	if q.Status != "" && !q.Status.Valid() {
 		q.Status = ""

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/secrets"
 )
 
 // validInput is a complete, acceptable onboarding form.
@@ -128,7 +129,7 @@ func TestValidateReportsEachField(t *testing.T) {
 		{"logo_url", "ftp://cdn.example/logo.png", "Use an https:// address."},
 		{"email_from_email", "bookings@", "Enter an e-mail address like name@example.com."},
 		{"plan", "gold", "Choose a plan: Lite, Pro or Enterprise."},
-		{"max_users", "-1", "Enter a whole number, 0 or more (leave it empty for the plan's default)."},
+		{"max_users", "-1", "Enter a whole number, 0 or more."},
 		{"max_monthly_quotes", "lots", "Enter a whole number, 0 or more"},
 		{"max_storage_gb", "2.5", "Enter a whole number, 0 or more"},
 		{"max_storage_gb", "5000000000", "Enter a number up to 1,000,000,000."},
@@ -262,5 +263,53 @@ func TestSignInSummary(t *testing.T) {
 		if got := r.SignInSummary(); !strings.HasPrefix(got, want) {
 			t.Errorf("%s: %q", outcome, got)
 		}
+	}
+}
+
+// Validate cleans every field through its rule: stored forms are the
+// rules' normal forms, and text the database or GoTrue cannot take is
+// refused before anything leaves the console.
+func TestValidateUsesTheFieldRules(t *testing.T) {
+	t.Parallel()
+	in := validInput()
+	in.Website, in.LogoURL = "HTTPS://Example.test/x", "https://CDN.example.test/Logo.png"
+	in.Name = "  Socie\u0301te\u0301   des Voyages \u200b"
+	in.MaxUsers, in.Plan, in.Timezone = "1 000", "PRO", "africa/johannesburg"
+	v, err := in.Validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Settings.Website != "https://example.test/x" || v.Branding.LogoURL != "https://cdn.example.test/Logo.png" {
+		t.Errorf("website %q, logo %q", v.Settings.Website, v.Branding.LogoURL)
+	}
+	if v.Name != "Société des Voyages" || v.ShortName != "societe-des-voyages" {
+		t.Errorf("name %q, short name %q", v.Name, v.ShortName)
+	}
+	if v.Quotas.MaxUsers != 1000 || v.Plan != PlanPro || v.Settings.Timezone != "Africa/Johannesburg" {
+		t.Errorf("quota %d, plan %q, zone %q", v.Quotas.MaxUsers, v.Plan, v.Settings.Timezone)
+	}
+
+	for _, field := range OnboardFields {
+		in := validInput()
+		in.Set(field, "Kruger\x00Safaris")
+		_, err := in.Validate()
+		if verr, ok := apperr.AsValidation(err); !ok || verr.Get(field) == "" {
+			t.Errorf("a NUL in %s: %v, want a message beside it", field, err)
+		}
+	}
+}
+
+func TestSecretValuesGoThroughTheRules(t *testing.T) {
+	t.Parallel()
+	if v, msg := cleanSecretValue(secrets.NameSupabaseURL, secrets.NewValue(" HTTPS://Abcd1234.Supabase.co ")); msg != "" || v != "https://abcd1234.supabase.co" {
+		t.Errorf("Supabase URL: %q, %q", v, msg)
+	}
+	for _, bad := range []string{"http://abcd.supabase.co", "key\x00", "\xff", "${not valid}"} {
+		if msg := CheckSecretValue(secrets.NameSupabaseURL, secrets.NewValue(bad)); msg == "" {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if msg := CheckSecretValue(secrets.NameSendgridAPIKey, secrets.NewValue("${SENDGRID_KEY}")); msg != "" {
+		t.Errorf("a reference refused: %s", msg)
 	}
 }

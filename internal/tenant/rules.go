@@ -3,6 +3,7 @@ package tenant
 import (
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time.LoadLocation must not depend on the host's tzdata
@@ -13,18 +14,27 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// The field rules shared by every way data enters the registry (forms, the
-// CLI, the legacy importer). Each returns the normalised value and whether it
-// is acceptable.
+// The conditions behind the field rules of fields.go. Each takes a value
+// already normalised by its rule (trimmed, NFC, in the rule's case) and
+// reports whether it may be stored; the rules hold the messages.
 
 var (
-	check          = validator.New(validator.WithRequiredStructEnabled())
-	colorPattern   = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
-	shortNameRegex = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	currencyIndex  = func() map[string]bool {
+	check             = validator.New(validator.WithRequiredStructEnabled())
+	colorPattern      = regexp.MustCompile(`^#[0-9A-F]{6}$`)
+	shortNameRegex    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	promptNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
+	keyPattern        = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,100}$`)
+	currencyIndex     = func() map[string]bool {
 		m := make(map[string]bool, len(Currencies))
 		for _, c := range Currencies {
 			m[c.Code] = true
+		}
+		return m
+	}()
+	timezoneIndex = func() map[string]string {
+		m := make(map[string]string, len(Timezones))
+		for _, tz := range Timezones {
+			m[strings.ToLower(tz)] = tz
 		}
 		return m
 	}()
@@ -36,17 +46,11 @@ type Currency struct {
 	Name string
 }
 
-// NormalizeEmail trims and lower-cases an address and reports whether it is
-// one: valid by the mail RFCs, and — like the database's CHECK — without
-// white space and with exactly one @ (a quoted "john doe"@x.com is valid mail
-// but no address anyone types into this console).
-func NormalizeEmail(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" || len(s) > 254 || strings.Count(s, "@") != 1 || strings.IndexFunc(s, unicode.IsSpace) >= 0 ||
-		check.Var(s, "email") != nil {
-		return s, false
-	}
-	return s, true
+// validEmail: valid by the mail RFCs and — like the database's CHECK
+// (^[^@\s]+@[^@\s]+$) — one @ and nothing invisible (a quoted
+// "john doe"@x.com is valid mail but no address anyone types here).
+func validEmail(s string) bool {
+	return len(s) <= maxEmailLen && strings.Count(s, "@") == 1 && graphicWord(s) && check.Var(s, "email") == nil
 }
 
 // A phone number: digits, spaces and + ( ) . - /, at least 5 digits, at
@@ -58,67 +62,95 @@ const (
 	maxPhoneLen    = 30
 )
 
-// NormalizePhone tidies the spaces of a phone number and reports whether it
-// is one ("" is accepted as "no phone").
-func NormalizePhone(s string) (string, bool) {
-	s = CleanText(s)
-	if s == "" {
-		return "", true
-	}
+func validPhone(s string) bool {
 	digits := 0
 	for _, r := range s {
 		if r >= '0' && r <= '9' {
 			digits++
 		}
 	}
-	return s, len(s) <= maxPhoneLen && phonePattern.MatchString(s) && digits >= minPhoneDigits
+	return len(s) <= maxPhoneLen && phonePattern.MatchString(s) && digits >= minPhoneDigits
 }
 
-// NormalizeColor returns s as #RRGGBB in upper case, if it is a colour of that shape.
-func NormalizeColor(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if !colorPattern.MatchString(s) {
-		return s, false
+// canonicalTimezone spells a zone as tzdata does when only its case
+// differs (africa/johannesburg is Africa/Johannesburg).
+func canonicalTimezone(s string) string {
+	if tz, ok := timezoneIndex[strings.ToLower(s)]; ok {
+		return tz
 	}
-	return strings.ToUpper(s), true
+	return s
 }
 
-// NormalizeCurrency returns s as an upper-case ISO 4217 code in circulation.
-func NormalizeCurrency(s string) (string, bool) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	return s, currencyIndex[s]
-}
-
-// NormalizeTimezone reports whether s names an IANA time zone.
-func NormalizeTimezone(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	// LoadLocation also accepts "" and "Local", which are not zone names.
-	if s == "" || s == "Local" {
-		return s, false
+// validTimezone: an IANA zone time.LoadLocation knows (older aliases in
+// legacy data included).
+func validTimezone(s string) bool {
+	// LoadLocation also accepts "Local", which is not a zone name.
+	if s == "Local" {
+		return false
 	}
 	_, err := time.LoadLocation(s)
-	return s, err == nil
+	return err == nil
 }
 
-// NormalizeHTTPSURL accepts an absolute https:// URL with a host ("" is
-// accepted as "no URL").
-func NormalizeHTTPSURL(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", true
+// lowerSchemeAndHost lower-cases what URLs compare case-insensitively: the
+// scheme and the host (with its port). The path, query and fragment keep
+// their case: servers may tell /About from /about.
+func lowerSchemeAndHost(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	j := strings.IndexAny(rest, "/?#")
+	if j < 0 {
+		j = len(rest)
+	}
+	return strings.ToLower(s[:i]) + "://" + strings.ToLower(rest[:j]) + rest[j:]
+}
+
+// validHTTPSURL: an absolute https:// URL with a host, without user name or
+// password, and without anything invisible in it.
+func validHTTPSURL(s string) bool {
+	if !strings.HasPrefix(s, "https://") || !graphicWord(s) {
+		return false
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" || u.Host == "" || check.Var(s, "url") != nil {
-		return s, false
-	}
-	return s, true
+	return err == nil && u.Scheme == "https" && u.Hostname() != "" && u.User == nil && check.Var(s, "url") == nil
 }
 
-// NormalizeShortName lower-cases s and reports whether it is a valid short
-// name: letters, digits and single hyphens, at most 63 characters.
-func NormalizeShortName(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return s, len(s) <= 63 && shortNameRegex.MatchString(s)
+func validShortName(s string) bool { return len(s) <= 63 && shortNameRegex.MatchString(s) }
+
+func validIdempotencyKey(s string) bool { return keyPattern.MatchString(s) }
+
+// maxQuota: the quota columns are 32-bit integers.
+const maxQuota = 1_000_000_000
+
+// normalizeQuota drops thousands separators ("5,000", "5 000", "5_000")
+// and writes the number in its plain decimal form.
+func normalizeQuota(s string) string {
+	s = strings.NewReplacer(",", "", "_", "", " ", "").Replace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		return strconv.Itoa(n)
+	}
+	return s
+}
+
+// quotaProblem accepts the decimal digits of a number from 0 to maxQuota
+// (the columns are 32-bit integers).
+func quotaProblem(s string) string {
+	if len(s) > 10 || strings.Trim(s, "0123456789") != "" {
+		return msgQuota
+	}
+	if n, err := strconv.Atoi(s); err != nil || n > maxQuota {
+		return "Enter a number up to 1,000,000,000."
+	}
+	return ""
+}
+
+// Int is the number of a value FieldQuota accepted.
+func (f Field) Int(value string) int {
+	n, _ := strconv.Atoi(value)
+	return n
 }
 
 // ShortNameFrom derives a short name from a display name: accents dropped,
@@ -156,11 +188,6 @@ func ShortNameFrom(name string) string {
 // Letters NFKD does not decompose into ASCII.
 var foldedLetters = map[rune]string{
 	'ø': "o", 'æ': "ae", 'œ': "oe", 'ß': "ss", 'đ': "d", 'ł': "l", 'þ': "th", 'ð': "d", 'ı': "i",
-}
-
-// CleanText trims s and collapses internal runs of white space to one space.
-func CleanText(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // Password policy. GoTrue's admin API accepts any password of 5 characters

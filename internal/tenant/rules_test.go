@@ -20,41 +20,41 @@ func TestShortNameFrom(t *testing.T) {
 
 func TestFieldRules(t *testing.T) {
 	t.Parallel()
-	if c, ok := NormalizeColor("#c35d7d"); !ok || c != "#C35D7D" {
+	if c, ok := FieldColor.OK("#c35d7d"); !ok || c != "#C35D7D" {
 		t.Errorf("colour #c35d7d: %q %v", c, ok)
 	}
 	for _, bad := range []string{"blue", "#GG1122", "#FFF", "C35D7D"} {
-		if _, ok := NormalizeColor(bad); ok {
+		if _, ok := FieldColor.OK(bad); ok {
 			t.Errorf("colour %q accepted", bad)
 		}
 	}
-	if c, ok := NormalizeCurrency(" usd "); !ok || c != "USD" {
+	if c, ok := FieldCurrency.OK(" usd "); !ok || c != "USD" {
 		t.Errorf("currency usd: %q %v", c, ok)
 	}
-	if _, ok := NormalizeCurrency("XYZ"); ok {
+	if _, ok := FieldCurrency.OK("XYZ"); ok {
 		t.Error("currency XYZ accepted")
 	}
-	if _, ok := NormalizeTimezone("Mars/Olympus_Mons"); ok {
+	if _, ok := FieldTimezone.OK("Mars/Olympus_Mons"); ok {
 		t.Error("Mars/Olympus_Mons accepted")
 	}
 	for _, tz := range []string{"Africa/Johannesburg", "UTC", "Europe/Oslo"} {
-		if _, ok := NormalizeTimezone(tz); !ok {
+		if _, ok := FieldTimezone.OK(tz); !ok {
 			t.Errorf("timezone %q refused", tz)
 		}
 	}
-	if _, ok := NormalizeHTTPSURL("http://example.com"); ok {
+	if _, ok := FieldHTTPSURL.OK("http://example.com"); ok {
 		t.Error("http URL accepted")
 	}
-	if _, ok := NormalizeHTTPSURL("https://"); ok {
+	if _, ok := FieldHTTPSURL.OK("https://"); ok {
 		t.Error("hostless URL accepted")
 	}
-	if u, ok := NormalizeHTTPSURL(" https://www.krugersafaris.co.za "); !ok || u != "https://www.krugersafaris.co.za" {
+	if u, ok := FieldHTTPSURL.OK(" https://www.krugersafaris.co.za "); !ok || u != "https://www.krugersafaris.co.za" {
 		t.Errorf("https URL: %q %v", u, ok)
 	}
-	if e, ok := NormalizeEmail(" Bob@ACME.dev "); !ok || e != "bob@acme.dev" {
+	if e, ok := FieldEmail.OK(" Bob@ACME.dev "); !ok || e != "bob@acme.dev" {
 		t.Errorf("email: %q %v", e, ok)
 	}
-	if _, ok := NormalizeEmail("not-an-email"); ok {
+	if _, ok := FieldEmail.OK("not-an-email"); ok {
 		t.Error("not-an-email accepted")
 	}
 }
@@ -62,7 +62,7 @@ func TestFieldRules(t *testing.T) {
 func TestEveryOfferedTimezoneLoads(t *testing.T) {
 	t.Parallel()
 	for _, tz := range Timezones {
-		if _, ok := NormalizeTimezone(tz); !ok {
+		if _, ok := FieldTimezone.OK(tz); !ok {
 			t.Errorf("offered timezone %q does not load", tz)
 		}
 	}
@@ -103,17 +103,17 @@ func TestCheckPassword(t *testing.T) {
 func TestEmailAndPhoneRulesMatchTheDatabase(t *testing.T) {
 	t.Parallel()
 	for _, bad := range []string{`"john doe"@x.com`, `"a@b"@x.com`, "a b@x.com", "a@b@x.com"} {
-		if _, ok := NormalizeEmail(bad); ok {
+		if _, ok := FieldEmail.OK(bad); ok {
 			t.Errorf("NormalizeEmail accepted %q, which the tenant_settings CHECK refuses", bad)
 		}
 	}
 	for in, want := range map[string]string{"+27 21 555 0100": "+27 21 555 0100", "  (021)   555-0100 ": "(021) 555-0100", "": ""} {
-		if got, ok := NormalizePhone(in); !ok || got != want {
-			t.Errorf("NormalizePhone(%q) = %q, %v", in, got, ok)
+		if got, ok := FieldPhone.OK(in); !ok || got != want {
+			t.Errorf("FieldPhone.OK(%q) = %q, %v", in, got, ok)
 		}
 	}
 	for _, bad := range []string{"call Mary", "1234", "+27 21 555 0100 ext 5", "+27 21 555 0100 0100 0100 0100 0100"} {
-		if _, ok := NormalizePhone(bad); ok {
+		if _, ok := FieldPhone.OK(bad); ok {
 			t.Errorf("NormalizePhone accepted %q", bad)
 		}
 	}

@@ -113,26 +113,39 @@ const MaxSecretLength = 4096
 // CheckSecretValue returns what is wrong with a new value for the
 // credential called name, or "". Messages never quote the value.
 func CheckSecretValue(name string, value secrets.Value) string {
-	v := strings.TrimSpace(value.Reveal())
+	_, msg := cleanSecretValue(name, value)
+	return msg
+}
+
+// cleanSecretValue returns the value to seal for the credential called
+// name — trimmed, and for the Supabase URL through FieldHTTPSURL (so it is
+// stored with its scheme and host in lower case) — or what is wrong with it.
+func cleanSecretValue(name string, value secrets.Value) (string, string) {
+	raw := value.Reveal()
+	if msg := textProblem(raw); msg != "" {
+		return "", msg
+	}
+	v := strings.TrimSpace(raw)
 	switch {
 	case v == "":
-		return "Enter the new value, or a reference such as ${SUPABASE_SERVICE_KEY}."
+		return "", "Enter the new value, or a reference such as ${SUPABASE_SERVICE_KEY}."
 	case utf8.RuneCountInString(v) > MaxSecretLength:
-		return fmt.Sprintf("This is longer than %d characters; a credential is much shorter. Check what was pasted.", MaxSecretLength)
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl):
-		return "The value holds line breaks or control characters; paste the credential on its own."
-	case strings.HasPrefix(v, "$") && !secrets.IsEnvRef(v):
-		return "A reference to an environment variable is written ${NAME} (letters, digits and _)."
-	case secrets.IsEnvRef(v):
-		return ""
+		return "", fmt.Sprintf("This is longer than %d characters; a credential is much shorter. Check what was pasted.", MaxSecretLength)
+	case strings.ContainsFunc(v, unicode.IsControl):
+		return "", "The value holds line breaks or control characters; paste the credential on its own."
+	case strings.HasPrefix(v, "$"):
+		ref, msg := FieldEnvRef.Clean(v)
+		return ref, msg
 	case name == secrets.NameSupabaseURL:
-		if u, ok := NormalizeHTTPSURL(v); !ok || !strings.HasPrefix(u, "https://") {
-			return "The Supabase URL is an https:// address, e.g. https://abcd1234.supabase.co."
+		u, ok := FieldHTTPSURL.OK(v)
+		if !ok || u == "" {
+			return "", "The Supabase URL is an https:// address, e.g. https://abcd1234.supabase.co."
 		}
-	case strings.ContainsFunc(v, unicode.IsSpace):
-		return "A key has no spaces in it; check what was pasted."
+		return u, ""
+	case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }):
+		return "", "A key has no spaces or invisible characters in it; check what was pasted."
 	}
-	return ""
+	return v, ""
 }
 
 // Replace seals value as tenantID's credential called name and records
@@ -146,13 +159,14 @@ func (s *SecretService) Replace(ctx context.Context, actor Actor, tenantID, name
 	if !ValidID(tenantID) || !slices.Contains(secrets.Names, name) {
 		return SecretMeta{}, fmt.Errorf("replace secret %q of %q: %w", name, tenantID, apperr.ErrNotFound)
 	}
-	if msg := CheckSecretValue(name, value); msg != "" {
+	clean, msg := cleanSecretValue(name, value)
+	if msg != "" {
 		errs := apperr.NewValidation()
 		errs.Add("value", msg)
 		return SecretMeta{}, errs
 	}
 	// Surrounding spaces come from copying, never from the credential.
-	sealed, err := SealSecret(s.sealer, tenantID, name, secrets.NewValue(strings.TrimSpace(value.Reveal())))
+	sealed, err := SealSecret(s.sealer, tenantID, name, secrets.NewValue(clean))
 	if err != nil {
 		return SecretMeta{}, fmt.Errorf("replace secret: %w", err)
 	}

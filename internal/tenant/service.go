@@ -24,6 +24,11 @@ func NewService(store Store) *Service {
 // List returns the page of tenants q asks for, limited to what actor may see.
 func (s *Service) List(ctx context.Context, actor Actor, q ListQuery) (ListResult, error) {
 	q = q.Normalize()
+	if q.SearchProblem != "" {
+		// Nothing is searched for a term the rule refused: an empty list
+		// that says why, never a database error.
+		return ListResult{Query: q, Counts: map[Status]int{}}, nil
+	}
 	res, err := s.store.ListTenants(ctx, q, actor.TenantScope())
 	if err != nil {
 		return ListResult{}, fmt.Errorf("list tenants: %w", err)

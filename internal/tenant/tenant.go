@@ -188,3 +188,12 @@ type Record struct {
 	Branding Branding
 	Prompts  []Prompt
 }
+
+// Valid reports whether r is a known role inside a tenant.
+func (r MemberRole) Valid() bool {
+	switch r {
+	case MemberOwner, MemberAdmin, MemberMember:
+		return true
+	}
+	return false
+}

@@ -36,6 +36,9 @@ func classify(err error) problem {
 	case errors.Is(err, apperr.ErrConflict):
 		return problem{http.StatusConflict, "Changed meanwhile",
 			"Someone changed this while you were working on it. Reload the page and try again."}
+	case errors.Is(err, apperr.ErrRefused):
+		return problem{http.StatusUnprocessableEntity, "Not saved",
+			"A value you entered could not be saved, so nothing changed. Check for hidden characters or unusual values and try again."}
 	case errors.Is(err, apperr.ErrUnavailable):
 		return problem{http.StatusServiceUnavailable, "Temporarily unavailable",
 			"A service the console depends on is not answering. Try again shortly."}

@@ -53,6 +53,8 @@ func (s *server) tenantCreate(c echo.Context) error {
 		switch {
 		case errors.Is(err, apperr.ErrForbidden):
 			return err
+		case errors.Is(err, apperr.ErrRefused):
+			status = http.StatusUnprocessableEntity
 		case errors.Is(err, apperr.ErrUnavailable):
 			status = http.StatusServiceUnavailable
 		default:

@@ -139,12 +139,12 @@ func errorCountTitle(n int) string {
 }
 
 func selectedCurrency(in tenant.OnboardInput) string {
-	c, _ := tenant.NormalizeCurrency(in.Currency)
+	c, _ := tenant.FieldCurrency.OK(in.Currency)
 	return c
 }
 
 func knownCurrency(in tenant.OnboardInput) bool {
-	_, ok := tenant.NormalizeCurrency(in.Currency)
+	_, ok := tenant.FieldCurrency.OK(in.Currency)
 	return ok
 }
 
