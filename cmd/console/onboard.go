@@ -150,7 +150,10 @@ func onboardFailed(stderr io.Writer, in tenant.OnboardInput, err error) error {
 		return errUsage
 	}
 	msg := tenant.OnboardErrorMessage(err)
-	if errors.Is(err, tenant.ErrOnboardNotSaved) || errors.Is(err, apperr.ErrUnavailable) {
+	if errors.Is(err, apperr.ErrUpstream) {
+		msg = "The sign-in service answered with an error while making the owner's account, so nothing was created."
+	}
+	if errors.Is(err, tenant.ErrOnboardNotSaved) || errors.Is(err, apperr.ErrUnavailable) || errors.Is(err, apperr.ErrUpstream) {
 		msg += "\nTo retry safely, run the same command with --idempotency-key " + in.IdempotencyKey + "."
 	}
 	return exitError{code: 1, err: fmt.Errorf("onboard: %s\ndetail: %w", msg, err)}

@@ -19,6 +19,9 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrUnavailable: a dependency (the database, GoTrue) cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrUpstream: a dependency (GoTrue) was reached and answered that it
+	// failed (a 500): not the person's doing, and not an outage either.
+	ErrUpstream = errors.New("upstream error")
 )
 
 // ValidationError carries one message per form field, shown beside the field.

@@ -19,6 +19,7 @@ const (
 	MsgBanned             = "This account is disabled. Contact your administrator."
 	MsgRateLimited        = "Too many attempts. Try again in a minute."
 	MsgUnavailable        = "Sign-in is unavailable right now. Try again shortly."
+	MsgServiceError       = "The sign-in service had an error. Try again shortly; if it keeps happening, tell the platform team."
 	MsgNoAccess           = "This account has no access to the console."
 	MsgSuspended          = "Your organization's account is suspended. Contact support."
 )
@@ -116,6 +117,11 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	case errors.Is(err, apperr.ErrUnavailable):
 		a.Log.ErrorContext(ctx, "GoTrue unavailable at sign-in", slog.Any("error", err))
 		return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+	case errors.Is(err, apperr.ErrUpstream):
+		// GoTrue answered, with its own failure: a 502 (bad gateway is
+		// what the console is to the person), not "cannot be reached".
+		a.Log.ErrorContext(ctx, "GoTrue failed at sign-in", append(gotrue.LogAttrs(err), slog.Any("error", err))...)
+		return &SignInError{http.StatusBadGateway, MsgServiceError, err}
 	case gotrue.HasCode(err, "email_not_confirmed"), legacyNotConfirmed(err):
 		return &SignInError{http.StatusForbidden, MsgEmailNotConfirmed, err}
 	case gotrue.HasCode(err, "invalid_credentials"), gotrue.HasCode(err, "invalid_grant"):

@@ -50,6 +50,10 @@ type appOptions struct {
 	gotrueURL, accountsURL string
 	// openMetrics leaves METRICS_TOKEN unset (the harness sets one).
 	openMetrics bool
+	// wrapGoTrue, when set, puts a handler in front of the dev GoTrue (e.g.
+	// to have it answer 500 for some calls); the console talks to it through
+	// the real client as to any GoTrue.
+	wrapGoTrue func(http.Handler) http.Handler
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -76,6 +80,11 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		t.Fatalf("dev gotrue: %v", err)
 	}
 	t.Cleanup(func() { _ = stop(context.Background()) })
+	if opts.wrapGoTrue != nil {
+		wrapped := httptest.NewServer(opts.wrapGoTrue(dev.Handler()))
+		t.Cleanup(wrapped.Close)
+		gtURL = wrapped.URL
+	}
 	gt := gotrue.New(gotrue.Config{URL: gtURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
 	elsewhere := func(url string) *gotrue.Client {
 		if url == "" {
