@@ -121,9 +121,13 @@ func TestAccountErrorsInDomainTerms(t *testing.T) {
 		{"e-mail rate limit", 429, "over_email_send_rate_limit", goTrueError(429, "over_email_send_rate_limit", "email rate limit exceeded"),
 			func(err error) bool { return errors.Is(err, apperr.ErrUnavailable) }},
 		{"SMTP failure", 500, "unexpected_failure", goTrueError(500, "unexpected_failure", "Error sending invite email"),
-			func(err error) bool { return errors.Is(err, apperr.ErrUpstream) && !errors.Is(err, apperr.ErrUnavailable) }},
+			func(err error) bool {
+				return errors.Is(err, apperr.ErrUpstream) && !errors.Is(err, apperr.ErrUnavailable)
+			}},
 		{"a proxy in front of GoTrue", 502, "", "<html><body>502 Bad Gateway</body></html>",
-			func(err error) bool { return errors.Is(err, apperr.ErrUnavailable) && !errors.Is(err, apperr.ErrUpstream) }},
+			func(err error) bool {
+				return errors.Is(err, apperr.ErrUnavailable) && !errors.Is(err, apperr.ErrUpstream)
+			}},
 		{"weak password", 422, "weak_password",
 			`{"code":422,"error_code":"weak_password","msg":"Password is known to be weak","weak_password":{"reasons":["pwned"]}}`,
 			func(err error) bool {
