@@ -53,6 +53,7 @@ func New(d Deps) *echo.Echo {
 		d.Metrics = prometheus.NewRegistry()
 	}
 	s := &server{Deps: d, log: d.Log}
+	d.Sessions.ErrorFunc = s.sessionError
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -78,7 +79,7 @@ func New(d Deps) *echo.Echo {
 		}),
 		securityHeaders(d.Dev),
 		middleware.BodyLimit("1M"),
-		echo.WrapMiddleware(d.Sessions.LoadAndSave),
+		s.sessions,
 		sameOrigin(),
 		csrf(d.Dev),
 		s.identify,
