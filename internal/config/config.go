@@ -4,6 +4,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -23,7 +24,11 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/tenant_console"
 type Config struct {
 	DatabaseURL       string        `env:"DATABASE_URL"`
 	ListenAddr        string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
-	AppEnv            string        `env:"APP_ENV" envDefault:"dev"`
+	// AppEnv is production unless asked otherwise: a deployment that forgets
+	// to set it gets Secure cookies, HSTS and a real GoTrue, not the
+	// developer's conveniences. `console dev` chooses dev itself.
+	AppEnv            string        `env:"APP_ENV" envDefault:"production"`
+	MigrateOnStart    bool          `env:"MIGRATE_ON_START"`
 	GoTrueURL         string        `env:"GOTRUE_URL"`
 	GoTrueAnonKey     string        `env:"GOTRUE_ANON_KEY"`
 	GoTrueServiceKey  string        `env:"GOTRUE_SERVICE_ROLE_KEY"`
@@ -37,6 +42,7 @@ type Config struct {
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	DataDir           string        `env:"CONSOLE_DATA_DIR" envDefault:".data"`
 	databaseURLWasSet bool
+	appEnvWasSet      bool
 }
 
 // Load reads and validates the environment.
@@ -46,6 +52,7 @@ func Load() (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	c.databaseURLWasSet = c.DatabaseURL != ""
+	c.appEnvWasSet = os.Getenv("APP_ENV") != ""
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = DefaultDatabaseURL
 	}
@@ -68,6 +75,22 @@ func (c Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// ChooseDev makes the configuration dev's, as `console dev` wants it:
+// APP_ENV unset becomes dev; APP_ENV set to anything else is refused.
+func (c *Config) ChooseDev() error {
+	if c.appEnvWasSet && c.AppEnv != EnvDev {
+		return fmt.Errorf("console dev is for development; APP_ENV is %q (use console serve)", c.AppEnv)
+	}
+	c.AppEnv = EnvDev
+	return nil
+}
+
+// MigrateAtStart reports whether serve applies pending migrations before
+// serving: always in dev, in production only when asked (MIGRATE_ON_START
+// or serve --migrate), so that a deploy does not change the schema by
+// surprise.
+func (c Config) MigrateAtStart(flag bool) bool { return c.Dev() || c.MigrateOnStart || flag }
 
 // Dev reports whether the console runs in development mode.
 func (c Config) Dev() bool { return c.AppEnv == EnvDev }

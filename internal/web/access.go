@@ -26,8 +26,9 @@ const (
 	signedIn                  // anyone with console access: staff or tenant people
 	staffOnly                 // platform admins and support
 	adminOnly                 // platform admins
-	// monitoring is open like the health checks, unless METRICS_TOKEN is
-	// set: then a scraper presents it as a bearer token, or staff sign in.
+	// monitoring is closed unless METRICS_TOKEN is set: then a scraper
+	// presents it as a bearer token, or staff sign in. In dev without a
+	// token it is open, like the health checks.
 	monitoring
 	// tenantEditors are platform admins, support (read-only: the use cases
 	// refuse their changes) and the owners and admins of the :id tenant;
@@ -84,6 +85,10 @@ func principalOf(c echo.Context) (auth.Principal, bool) {
 func (s *server) require(who audience) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if who == monitoring && s.MetricsToken == "" && !s.Dev {
+				// No token configured outside dev: nobody gets the metrics.
+				return apperr.ErrNotFound
+			}
 			if who == anyone || (who == monitoring && (s.MetricsToken == "" || s.hasMetricsToken(c))) {
 				return next(c)
 			}

@@ -54,6 +54,9 @@ type appOptions struct {
 	// to have it answer 500 for some calls); the console talks to it through
 	// the real client as to any GoTrue.
 	wrapGoTrue func(http.Handler) http.Handler
+	// production runs the router as outside dev (HSTS, /metrics closed
+	// without a token); the session cookie stays usable over plain http.
+	production bool
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -107,7 +110,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
 		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
 		MetricsToken: map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
-		Dev:          true,
+		Dev:          !opts.production,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -37,7 +37,8 @@ type Deps struct {
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
 	// MetricsToken, when set, closes /metrics to all but a scraper sending
-	// it as a bearer token, and staff; unset, /metrics is open like /healthz.
+	// it as a bearer token, and staff; unset, /metrics is closed (not found)
+	// outside dev and open in dev.
 	MetricsToken string
 	Dev          bool
 }
