@@ -85,8 +85,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 			{Name: "database", Check: st.Ping},
 			{Name: "gotrue", Check: gt.Health},
 		},
-		MetricsToken: cfg.MetricsToken,
-		Dev:          cfg.Dev(),
+		MetricsToken:   cfg.MetricsToken,
+		TrustedProxies: cfg.TrustedProxies,
+		Dev:            cfg.Dev(),
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -4,7 +4,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -22,8 +24,8 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/tenant_console"
 // Config is everything the console reads from the environment. Secrets are
 // kept here only long enough to build their users; String never prints them.
 type Config struct {
-	DatabaseURL       string        `env:"DATABASE_URL"`
-	ListenAddr        string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	DatabaseURL string `env:"DATABASE_URL"`
+	ListenAddr  string `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
 	// AppEnv is production unless asked otherwise: a deployment that forgets
 	// to set it gets Secure cookies, HSTS and a real GoTrue, not the
 	// developer's conveniences. `console dev` chooses dev itself.
@@ -41,6 +43,11 @@ type Config struct {
 	LogFormat         string        `env:"LOG_FORMAT" envDefault:"text"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	DataDir           string        `env:"CONSOLE_DATA_DIR" envDefault:".data"`
+	// TrustedProxiesRaw are the CIDRs (or single addresses) of the proxies
+	// whose X-Forwarded-For is believed; none by default.
+	TrustedProxiesRaw []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// TrustedProxies is TrustedProxiesRaw parsed.
+	TrustedProxies    []*net.IPNet
 	databaseURLWasSet bool
 	appEnvWasSet      bool
 }
@@ -53,6 +60,10 @@ func Load() (Config, error) {
 	}
 	c.databaseURLWasSet = c.DatabaseURL != ""
 	c.appEnvWasSet = os.Getenv("APP_ENV") != ""
+	var err error
+	if c.TrustedProxies, err = ParseCIDRs(c.TrustedProxiesRaw); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = DefaultDatabaseURL
 	}
@@ -74,6 +85,36 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// ParseCIDRs reads CIDRs such as 10.0.0.0/8; a single address (192.0.2.7,
+// 2001:db8::1) is its own /32 or /128. Blank entries are skipped.
+func ParseCIDRs(list []string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, raw := range list {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		if !strings.Contains(raw, "/") {
+			ip := net.ParseIP(raw)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is neither an address nor a CIDR such as 10.0.0.0/8", raw)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", raw)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 // ChooseDev makes the configuration dev's, as `console dev` wants it:

@@ -68,3 +68,27 @@ func TestDevIsChosenExplicitly(t *testing.T) {
 		t.Fatalf("APP_ENV=staging: %v", err)
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	unset(t, "TRUSTED_PROXIES")
+	c, err := Load()
+	if err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("TRUSTED_PROXIES unset: %v %v; want none trusted", c.TrustedProxies, err)
+	}
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")
+	c, err = Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 2001:db8::/32" {
+		t.Fatalf("TRUSTED_PROXIES parsed as %v", got)
+	}
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8,private")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") {
+		t.Fatalf("a bad entry: %v", err)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/tenant-console/console/internal/auth"
 	"github.com/tenant-console/console/internal/auth/devgotrue"
 	"github.com/tenant-console/console/internal/auth/gotrue"
+	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/demo"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/store"
@@ -57,6 +58,8 @@ type appOptions struct {
 	// production runs the router as outside dev (HSTS, /metrics closed
 	// without a token); the session cookie stays usable over plain http.
 	production bool
+	// trustedProxies is TRUSTED_PROXIES (CIDRs); none by default.
+	trustedProxies []string
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -97,20 +100,25 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	}
 	consoleGT, accountsGT := elsewhere(opts.gotrueURL), elsewhere(opts.accountsURL)
 
+	proxies, err := config.ParseCIDRs(opts.trustedProxies)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if opts.limits.WindowSeconds == 0 {
 		opts.limits = auth.DefaultLimits
 	}
 	h := web.New(web.Deps{
-		Log:          log,
-		Tenants:      tenant.NewService(st),
-		Onboarding:   tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
-		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log},
-		Access:       st,
-		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
-		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
-		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
-		MetricsToken: map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
-		Dev:          !opts.production,
+		Log:            log,
+		Tenants:        tenant.NewService(st),
+		Onboarding:     tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
+		Auth:           &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log},
+		Access:         st,
+		Sessions:       web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
+		Secrets:        tenant.NewSecretService(st, testKeyring(t)),
+		Ready:          []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
+		MetricsToken:   map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
+		Dev:            !opts.production,
+		TrustedProxies: proxies,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

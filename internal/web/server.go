@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/alexedwards/scs/v2"
@@ -40,7 +41,10 @@ type Deps struct {
 	// it as a bearer token, and staff; unset, /metrics is closed (not found)
 	// outside dev and open in dev.
 	MetricsToken string
-	Dev          bool
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For
+	// is believed; with none, the client address is the connection's peer.
+	TrustedProxies []*net.IPNet
+	Dev            bool
 }
 
 type server struct {
@@ -58,10 +62,7 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	// The client address (sign-in limits, audit rows) comes from X-Forwarded-For
-	// only when the request arrives from a private or loopback address, i.e.
-	// through a load balancer; a client on the internet cannot spoof it.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.IPExtractor = clientIP(d.TrustedProxies)
 
 	routes := s.routes()
 	known := map[string]bool{}
@@ -89,6 +90,23 @@ func New(d Deps) *echo.Echo {
 		e.Add(r.method, r.path, r.handler, s.require(r.who))
 	}
 	return e
+}
+
+// clientIP is how the client address (sign-in limits, audit rows, the
+// access log) is found: X-Forwarded-For is read only when the connection
+// comes from a configured proxy, and then only the addresses the trusted
+// proxies appended; anything else is the connection's peer. Private and
+// loopback addresses are not trusted by themselves: on a shared network
+// anyone could send the header.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // route is one address, its handler, and who may use it. Every route must
