@@ -42,6 +42,7 @@ func (noAttempts) LoadAccess(context.Context, string) (Access, error) { return A
 func (noAttempts) CountAttempt(context.Context, string, int) (int, error) {
 	return 1, nil
 }
+func (noAttempts) Attempts(context.Context, string, int) (int, error) { return 0, nil }
 
 func TestSignInRefusalsFollowGoTruesCodes(t *testing.T) {
 	t.Parallel()

@@ -2,11 +2,14 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/auth/gotrue"
@@ -41,7 +44,18 @@ func (e *SignInError) Error() string {
 
 func (e *SignInError) Unwrap() error { return e.Cause }
 
-// Limits bound sign-in attempts per window, per e-mail and per client address.
+// Limits bound failed sign-ins per window. Only failures count (a wrong
+// password or unknown e-mail), never attempts, and they are keyed so that
+// an attacker cannot lock a person out:
+//
+//   - PerEmail: failures for one e-mail from one client address. An
+//     attacker guessing admin@'s password from their address is stopped;
+//     admin@ signing in from their own address is not.
+//   - PerIP: failures from one client address, whatever the e-mail: the
+//     ceiling for an address trying many accounts.
+//
+// While a limit is reached, sign-ins under it are refused without asking
+// GoTrue, until the window that started with the first failure is over.
 type Limits struct {
 	PerEmail      int
 	PerIP         int
@@ -64,12 +78,24 @@ type Authenticator struct {
 // returned access token lets sign-out end the GoTrue session too.
 func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP string) (Principal, string, error) {
 	email = strings.TrimSpace(email)
-	if err := a.checkLimits(ctx, email, remoteIP); err != nil {
+	if !utf8.ValidString(email) || strings.ContainsRune(email, 0) {
+		// No account has such an address; GoTrue would fail storing it.
+		return Principal{}, "", &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, nil}
+	}
+	keys := a.limitKeys(email, remoteIP)
+	if err := a.checkLimits(ctx, keys); err != nil {
 		return Principal{}, "", err
 	}
 	session, err := a.GoTrue.SignIn(ctx, email, password)
 	if err != nil {
-		return Principal{}, "", a.refusal(ctx, err)
+		refused := a.refusal(ctx, err)
+		var se *SignInError
+		if errors.As(refused, &se) && se.Message == MsgInvalidCredentials {
+			if err := a.countFailure(ctx, keys); err != nil {
+				return Principal{}, "", err
+			}
+		}
+		return Principal{}, "", refused
 	}
 	p, err := Resolve(ctx, a.Store, session.User.ID, session.User.Email)
 	if err != nil {
@@ -86,25 +112,58 @@ func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP st
 	return p, session.AccessToken, nil
 }
 
-func (a *Authenticator) checkLimits(ctx context.Context, email, remoteIP string) error {
-	limits := a.Limits
-	if limits.WindowSeconds == 0 {
-		limits = DefaultLimits
+// limitKey is one counter and its ceiling.
+type limitKey struct {
+	name  string // for the log: which limit
+	key   string
+	limit int
+}
+
+func (a *Authenticator) limits() Limits {
+	if a.Limits.WindowSeconds == 0 {
+		return DefaultLimits
 	}
-	for _, c := range []struct {
-		key   string
-		limit int
-	}{
-		{"email:" + strings.ToLower(email), limits.PerEmail},
-		{"ip:" + remoteIP, limits.PerIP},
-	} {
-		n, err := a.Store.CountAttempt(ctx, c.key, limits.WindowSeconds)
+	return a.Limits
+}
+
+// limitKeys are the counters a sign-in by email from remoteIP is held to.
+func (a *Authenticator) limitKeys(email, remoteIP string) []limitKey {
+	l := a.limits()
+	return []limitKey{
+		{"email_and_address", "fail:email+ip:" + pairKey(email, remoteIP), l.PerEmail},
+		{"address", "fail:ip:" + remoteIP, l.PerIP},
+	}
+}
+
+// pairKey names an e-mail and an address together: a hash, so that the
+// counters table holds no e-mail addresses and any text typed as an e-mail
+// (even one Postgres cannot store) makes a valid key.
+func pairKey(email, remoteIP string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email) + "\n" + remoteIP))
+	return hex.EncodeToString(sum[:])
+}
+
+// checkLimits refuses a sign-in whose counters have reached their limits.
+func (a *Authenticator) checkLimits(ctx context.Context, keys []limitKey) error {
+	window := a.limits().WindowSeconds
+	for _, k := range keys {
+		n, err := a.Store.Attempts(ctx, k.key, window)
 		if err != nil {
-			return fmt.Errorf("sign in: count attempts: %w", err)
+			return fmt.Errorf("sign in: read failed attempts: %w", err)
 		}
-		if n > c.limit {
-			a.Log.WarnContext(ctx, "sign-in attempts over the limit", slog.String("limit", strings.SplitN(c.key, ":", 2)[0]))
+		if n >= k.limit {
+			a.Log.WarnContext(ctx, "sign-in refused: too many failures", slog.String("limit", k.name), slog.Int("failures", n))
 			return &SignInError{http.StatusTooManyRequests, MsgRateLimited, nil}
+		}
+	}
+	return nil
+}
+
+// countFailure records a wrong password (or unknown e-mail) under every key.
+func (a *Authenticator) countFailure(ctx context.Context, keys []limitKey) error {
+	for _, k := range keys {
+		if _, err := a.Store.CountAttempt(ctx, k.key, a.limits().WindowSeconds); err != nil {
+			return fmt.Errorf("sign in: count the failure: %w", err)
 		}
 	}
 	return nil
