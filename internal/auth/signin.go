@@ -25,6 +25,9 @@ const (
 	MsgServiceError       = "The sign-in service had an error. Try again shortly; if it keeps happening, tell the platform team."
 	MsgNoAccess           = "This account has no access to the console."
 	MsgSuspended          = "Your organization's account is suspended. Contact support."
+	// MsgSessionEnded: GoTrue no longer knows the session (the account was
+	// deleted, or signed out everywhere).
+	MsgSessionEnded = "Your session has ended. Sign in again."
 )
 
 // SignInError is a refused sign-in: the message for the person and the
@@ -77,14 +80,22 @@ type Authenticator struct {
 // roles. Every refusal is a *SignInError carrying a §4.1 message; the
 // returned access token lets sign-out end the GoTrue session too.
 func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP string) (Principal, string, error) {
+	p, session, err := a.SignInSession(ctx, email, password, remoteIP)
+	return p, session.AccessToken, err
+}
+
+// SignInSession is SignIn returning GoTrue's whole session: the refresh
+// token and the access token's expiry let the console ask GoTrue again
+// when the access token runs out (Refresh).
+func (a *Authenticator) SignInSession(ctx context.Context, email, password, remoteIP string) (Principal, gotrue.Session, error) {
 	email = strings.TrimSpace(email)
 	if !utf8.ValidString(email) || strings.ContainsRune(email, 0) {
 		// No account has such an address; GoTrue would fail storing it.
-		return Principal{}, "", &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, nil}
+		return Principal{}, gotrue.Session{}, &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, nil}
 	}
 	keys := a.limitKeys(email, remoteIP)
 	if err := a.checkLimits(ctx, keys); err != nil {
-		return Principal{}, "", err
+		return Principal{}, gotrue.Session{}, err
 	}
 	session, err := a.GoTrue.SignIn(ctx, email, password)
 	if err != nil {
@@ -92,10 +103,10 @@ func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP st
 		var se *SignInError
 		if errors.As(refused, &se) && se.Message == MsgInvalidCredentials {
 			if err := a.countFailure(ctx, keys); err != nil {
-				return Principal{}, "", err
+				return Principal{}, gotrue.Session{}, err
 			}
 		}
-		return Principal{}, "", refused
+		return Principal{}, gotrue.Session{}, refused
 	}
 	p, err := Resolve(ctx, a.Store, session.User.ID, session.User.Email)
 	if err != nil {
@@ -103,13 +114,13 @@ func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP st
 		_ = a.GoTrue.SignOut(ctx, session.AccessToken)
 		switch {
 		case errors.Is(err, ErrNoAccess):
-			return Principal{}, "", &SignInError{http.StatusForbidden, MsgNoAccess, err}
+			return Principal{}, gotrue.Session{}, &SignInError{http.StatusForbidden, MsgNoAccess, err}
 		case errors.Is(err, ErrTenantSuspended):
-			return Principal{}, "", &SignInError{http.StatusForbidden, MsgSuspended, err}
+			return Principal{}, gotrue.Session{}, &SignInError{http.StatusForbidden, MsgSuspended, err}
 		}
-		return Principal{}, "", fmt.Errorf("sign in: load roles: %w", err)
+		return Principal{}, gotrue.Session{}, fmt.Errorf("sign in: load roles: %w", err)
 	}
-	return p, session.AccessToken, nil
+	return p, session, nil
 }
 
 // limitKey is one counter and its ceiling.
@@ -202,6 +213,39 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	// apikey.
 	a.Log.ErrorContext(ctx, "GoTrue refused sign-in unexpectedly", slog.Any("error", err))
 	return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+}
+
+// SessionEndedError means GoTrue refused to refresh a session: the person
+// must sign in again, and Message (a §4.1 message) says why.
+type SessionEndedError struct {
+	Message string
+	Cause   error
+}
+
+func (e *SessionEndedError) Error() string {
+	return "session ended: " + e.Message + ": " + e.Cause.Error()
+}
+func (e *SessionEndedError) Unwrap() error { return e.Cause }
+
+// Refresh trades a refresh token for a fresh GoTrue session. A refusal
+// (banned, deleted, signed out everywhere, token used up) is a
+// *SessionEndedError; GoTrue down or failing is returned as it is
+// (apperr.ErrUnavailable / ErrUpstream): the session is neither renewed
+// nor ended by that.
+func (a *Authenticator) Refresh(ctx context.Context, refreshToken string) (gotrue.Session, error) {
+	session, err := a.GoTrue.Refresh(ctx, refreshToken)
+	if err == nil {
+		return session, nil
+	}
+	var ge *gotrue.Error
+	if !errors.As(err, &ge) || ge.Status >= 500 || ge.Status == http.StatusTooManyRequests {
+		return gotrue.Session{}, err
+	}
+	msg := MsgSessionEnded
+	if ge.Code == "user_banned" {
+		msg = MsgBanned
+	}
+	return gotrue.Session{}, &SessionEndedError{Message: msg, Cause: err}
 }
 
 // legacyNotConfirmed is how a GoTrue from before error codes refused an

@@ -41,7 +41,11 @@ const (
 	sessUserID      = "user_id"
 	sessEmail       = "email"
 	sessGoTrueToken = "gotrue_access_token"
-	sessFlash       = "flash"
+	// sessGoTrueRefresh and sessGoTrueExpiry (unix seconds) let the
+	// console ask GoTrue again once the access token runs out.
+	sessGoTrueRefresh = "gotrue_refresh_token"
+	sessGoTrueExpiry  = "gotrue_expires_at"
+	sessFlash         = "flash"
 )
 
 const principalKey = "principal"
@@ -54,6 +58,17 @@ func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		userID := s.Sessions.GetString(ctx, sessUserID)
 		if userID == "" {
 			return next(c)
+		}
+		ended, err := s.checkGoTrueSession(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if ended != "" {
+			if err := s.Sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			s.Sessions.Put(ctx, sessFlash, ended)
+			return next(c) // as a visitor: require sends them to the sign-in page
 		}
 		p, err := auth.Resolve(ctx, s.Access, userID, s.Sessions.GetString(ctx, sessEmail))
 		if errors.Is(err, auth.ErrNoAccess) || errors.Is(err, auth.ErrTenantSuspended) {

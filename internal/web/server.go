@@ -49,7 +49,8 @@ type Deps struct {
 
 type server struct {
 	Deps
-	log *slog.Logger
+	log       *slog.Logger
+	refresher refresher
 }
 
 // New returns the console's HTTP handler with every route registered.
