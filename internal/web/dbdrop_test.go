@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tenant-console/console/internal/logging"
+	"github.com/tenant-console/console/internal/web"
 )
 
 // When Postgres drops the console's connections mid-request, each answer is
@@ -122,5 +127,37 @@ func TestDatabaseDroppingConnectionsMidRequest(t *testing.T) {
 		if res, body := b.get(path); res.StatusCode != http.StatusOK {
 			t.Fatalf("after the drop, GET %s: %d\n%s", path, res.StatusCode, clip(body))
 		}
+	}
+}
+
+// brokenStore is a session store whose database is gone.
+type brokenStore struct{}
+
+func (brokenStore) Find(string) ([]byte, bool, error)      { return nil, false, errors.New("conn closed") }
+func (brokenStore) Commit(string, []byte, time.Time) error { return errors.New("conn closed") }
+func (brokenStore) Delete(string) error                    { return errors.New("conn closed") }
+
+// Code that lets scs answer on its own (LoadAndSave) still gets the
+// console's error page, logged with the request id, not scs's plain text.
+func TestSessionLibraryErrorsGoThroughTheErrorHandler(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	sessions := web.NewSessions(brokenStore{}, time.Hour, time.Hour, true)
+	web.New(web.Deps{Log: logging.New(logs, "text", "debug"), Sessions: sessions})
+	h := sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler ran without its session")
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/tenants", nil)
+	req = req.WithContext(logging.WithRequestID(req.Context(), "req-session-broken"))
+	req.AddCookie(&http.Cookie{Name: "console_session", Value: "some-token"})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if rec.Code != http.StatusInternalServerError || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") ||
+		strings.Count(body, "<html") != 1 || !strings.Contains(body, "Something went wrong") {
+		t.Fatalf("%d %q\n%s", rec.Code, rec.Header().Get("Content-Type"), clip(body))
+	}
+	if !strings.Contains(logs.String(), "request_id=req-session-broken") || !strings.Contains(logs.String(), "session store") {
+		t.Fatalf("not logged with the request id:\n%s", logs.String())
 	}
 }

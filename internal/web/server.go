@@ -51,6 +51,7 @@ type server struct {
 	Deps
 	log       *slog.Logger
 	refresher refresher
+	echo      *echo.Echo
 }
 
 // New returns the console's HTTP handler with every route registered.
@@ -61,6 +62,7 @@ func New(d Deps) *echo.Echo {
 	s := &server{Deps: d, log: d.Log}
 	d.Sessions.ErrorFunc = s.sessionError
 	e := echo.New()
+	s.echo = e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(d.TrustedProxies)

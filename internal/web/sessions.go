@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
-
-	"github.com/tenant-console/console/internal/logging"
 )
 
 // NewSessions returns the session manager: server-side sessions in store,
@@ -97,15 +94,11 @@ func (s *server) saveSession(ctx context.Context, h http.Header) error {
 }
 
 // sessionError is scs's ErrorFunc, for any path that still lets scs answer
-// on its own: logged through slog with the request id, answered with the
-// console's plain error text rather than scs's.
+// on its own (its LoadAndSave): the error goes through the console's error
+// handler like any other, so it is one error page (or toast), logged through
+// slog with the request id, instead of scs's plain text and standard logger.
 func (s *server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.ErrorContext(r.Context(), "session store failed", slog.Any("error", err),
-		slog.String("request_id", logging.RequestID(r.Context())))
-	p := classify(err)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(p.status)
-	_, _ = w.Write([]byte(p.message))
+	s.errorHandler(fmt.Errorf("session store: %w", err), s.echo.NewContext(r, w))
 }
 
 // heldResponse keeps an answer (status and body) until it is released; its
