@@ -131,7 +131,7 @@ func TestServeRefusesTheDevAuthServerInProduction(t *testing.T) {
 	t.Setenv("APP_ENV", "production")
 	t.Setenv("GOTRUE_URL", "")
 	_, _, err := runCLI(t, testdbURL(t), "serve")
-	if err == nil || !strings.Contains(err.Error(), "GOTRUE_URL is required when APP_ENV=production") {
+	if err == nil || !strings.Contains(err.Error(), "GOTRUE_URL is required in production") {
 		t.Fatalf("serve in production without GOTRUE_URL: %v", err)
 	}
 }

@@ -35,8 +35,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if !cfg.Dev() {
-		return fmt.Errorf("console dev is for development; APP_ENV is %q (use console serve)", cfg.AppEnv)
+	if err := cfg.ChooseDev(); err != nil {
+		return err
 	}
 	url, err := devdb.Ensure(ctx, cfg.DatabaseURL, cfg.DataDir+"/postgres", log)
 	if err != nil {

@@ -26,8 +26,8 @@ func openGoTrue(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 		}), func() {}, nil
 	}
 	if !cfg.Dev() {
-		return nil, nil, errors.New("GOTRUE_URL is required when APP_ENV=production " +
-			"(the embedded dev auth server is for development only)")
+		return nil, nil, errors.New("GOTRUE_URL is required in production (APP_ENV unset or production): " +
+			"the embedded dev auth server is for development only (APP_ENV=dev)")
 	}
 	srv, err := devgotrue.New(ctx, pool, devgotrue.Options{Logger: log, Autoconfirm: true})
 	if err != nil {

@@ -45,7 +45,7 @@ var onboardFlagUsage = map[string]string{
 	"max_storage_gb":     "storage quota in GB (default: the plan's)",
 	"owner_email":        "the owner's e-mail address (required)",
 	"owner_name":         "the owner's name",
-	"owner_password":     "the owner's password, unless --invite (" + tenant.PasswordPolicyHint + ")",
+	"owner_password":     "DISCOURAGED (visible to other users): the owner's password; prefer the prompt or --password-stdin (" + tenant.PasswordPolicyHint + ")",
 	"idempotency_key":    "a key that makes re-running this command safe: a run with a key already used prints the first run's result (default: a fresh key)",
 }
 
@@ -60,7 +60,7 @@ func themeIDs() string {
 func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
 
 func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("onboard", "onboard [--file F] [--name N --support-email E … --owner-email O (--owner-password P | --invite)]",
+	fs := newFlagSet("onboard", "onboard [--file F] [--name N --support-email E … --owner-email O [--password-stdin | --invite]]",
 		"Onboards a tenant, as the web console's onboarding form does, with the same\n"+
 			"checks and messages: the owner's GoTrue account first (created, invited, or —\n"+
 			"when the e-mail already has one — linked without touching its password), then\n"+
@@ -68,9 +68,12 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			"event in one transaction.\n\n"+
 			"Fields come from flags or from --file, a YAML or JSON file whose keys are the\n"+
 			"flag names with underscores (support_email: …); flags override the file.\n"+
-			"Quote colours in YAML (\"#1E40AF\"): an unquoted # starts a comment. A flag is\n"+
-			"visible to other users of the machine: prefer the file or --invite for the\n"+
-			"password. GoTrue is GOTRUE_URL, or in dev the embedded dev auth server.\n\n"+
+			"Quote colours in YAML (\"#1E40AF\"): an unquoted # starts a comment.\n\n"+
+			"The owner's password (unless --invite) is asked for on the terminal (not\n"+
+			"echoed, typed twice), or read from the first line of stdin with\n"+
+			"--password-stdin, or taken from the file. --owner-password still works but\n"+
+			"prints a warning: other users of the machine can see it in the process list.\n"+
+			"GoTrue is GOTRUE_URL, or in dev the embedded dev auth server.\n\n"+
 			"Exit status: 0 onboarded (or already onboarded with this --idempotency-key),\n"+
 			"2 invalid input (one \"field: message\" line each on stderr), 1 any other failure.", stderr)
 	file := fs.String("file", "", "a YAML or JSON file with the fields (snake_case keys)")
@@ -81,6 +84,7 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.String(flagName(name), "", onboardFlagUsage[name])
 	}
 	invite := fs.Bool("invite", false, "send the owner a GoTrue invitation e-mail instead of setting a password")
+	passwordStdin := fs.Bool("password-stdin", false, "read the owner's password from the first line of stdin")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -97,9 +101,26 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return errUsage
 		}
 	}
+	passwordFlag := false
 	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "password-stdin" || f.Name == "invite" || f.Name == "file" {
+			return
+		}
+		passwordFlag = passwordFlag || f.Name == flagName("owner_password")
 		in.Set(strings.ReplaceAll(f.Name, "-", "_"), f.Value.String())
 	})
+	if *passwordStdin {
+		if *invite || in.OwnerPassword != "" {
+			fmt.Fprintln(stderr, "owner_password: --password-stdin gives the password; leave it out of the flags and the file, and do not use --invite.")
+			return errUsage
+		}
+		pw, err := readPasswordStdin()
+		if err != nil {
+			fmt.Fprintln(stderr, "owner_password:", err)
+			return errUsage
+		}
+		in.OwnerPassword = pw
+	}
 	if *invite {
 		if in.OwnerPassword != "" {
 			fmt.Fprintln(stderr, "owner_password: Leave the password out when sending an invitation (--invite).")
@@ -110,12 +131,29 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if in.OwnerMode == "" {
 		in.OwnerMode = tenant.OwnerModePassword
 	}
+	if in.OwnerMode == tenant.OwnerModePassword && in.OwnerPassword == "" {
+		pw, err := promptPassword(stderr, "Password for the owner "+strings.TrimSpace(in.OwnerEmail))
+		switch {
+		case err == nil:
+			in.OwnerPassword = pw
+		case errors.Is(err, errNoPassword):
+			// Validation names the missing field below.
+			fmt.Fprintln(stderr, "console onboard: the owner's password is asked for on a terminal; "+
+				"without one, pass it with --password-stdin or use --invite")
+		default:
+			fmt.Fprintln(stderr, "console onboard:", err)
+			return errUsage
+		}
+	}
 	if tenant.Blank(in.IdempotencyKey) {
 		in.IdempotencyKey = tenant.NewIdempotencyKey()
 	}
 	// Everything that needs no database is checked before connecting.
 	if _, err := in.Validate(); err != nil {
 		return onboardFailed(stderr, in, err)
+	}
+	if passwordFlag {
+		warnPasswordFlag(stderr, flagName("owner_password"))
 	}
 
 	cfg, log, err := loadConfig(stderr)
@@ -150,7 +188,10 @@ func onboardFailed(stderr io.Writer, in tenant.OnboardInput, err error) error {
 		return errUsage
 	}
 	msg := tenant.OnboardErrorMessage(err)
-	if errors.Is(err, tenant.ErrOnboardNotSaved) || errors.Is(err, apperr.ErrUnavailable) {
+	if errors.Is(err, apperr.ErrUpstream) {
+		msg = "The sign-in service answered with an error while making the owner's account, so nothing was created."
+	}
+	if errors.Is(err, tenant.ErrOnboardNotSaved) || errors.Is(err, apperr.ErrUnavailable) || errors.Is(err, apperr.ErrUpstream) {
 		msg += "\nTo retry safely, run the same command with --idempotency-key " + in.IdempotencyKey + "."
 	}
 	return exitError{code: 1, err: fmt.Errorf("onboard: %s\ndetail: %w", msg, err)}

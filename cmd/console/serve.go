@@ -24,8 +24,13 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve",
 		"Serves the web console on LISTEN_ADDR (default 127.0.0.1:8080) until\n"+
-			"SIGINT or SIGTERM, then finishes the requests in flight. In dev\n"+
-			"(APP_ENV=dev) it applies pending migrations first.", stderr)
+			"SIGINT or SIGTERM, then finishes the requests in flight.\n\n"+
+			"With APP_ENV unset it runs as production: Secure cookies, HSTS, GOTRUE_URL\n"+
+			"required (no embedded dev auth server), /metrics closed unless METRICS_TOKEN\n"+
+			"is set, and no migrations unless asked (--migrate or MIGRATE_ON_START=true).\n"+
+			"APP_ENV=dev applies pending migrations first; `console dev` is the\n"+
+			"development setup.", stderr)
+	migrate := fs.Bool("migrate", false, "apply pending migrations before serving (as MIGRATE_ON_START=true does)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,16 +43,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer pool.Close()
-	if cfg.Dev() {
-		if err := store.Migrate(ctx, pool, log); err != nil {
-			return err
-		}
-	}
+	// GoTrue first: a production start without GOTRUE_URL stops before it
+	// touches the schema.
 	gt, stopGoTrue, err := openGoTrue(ctx, cfg, log, pool)
 	if err != nil {
 		return err
 	}
 	defer stopGoTrue()
+	if cfg.MigrateAtStart(*migrate) {
+		if err := store.Migrate(ctx, pool, log); err != nil {
+			return err
+		}
+	} else {
+		log.Info("not applying migrations at start (production); run `console migrate`, or set MIGRATE_ON_START=true")
+	}
 	return serve(ctx, cfg, log, pool, gt, nil)
 }
 
@@ -80,8 +89,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 			{Name: "database", Check: st.Ping},
 			{Name: "gotrue", Check: gt.Health},
 		},
-		MetricsToken: cfg.MetricsToken,
-		Dev:          cfg.Dev(),
+		MetricsToken:   cfg.MetricsToken,
+		TrustedProxies: cfg.TrustedProxies,
+		Dev:            cfg.Dev(),
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -24,6 +24,9 @@ var (
 	// the person's input, so a 422, never a 500; a *RefusedError names the
 	// column when the database did.
 	ErrRefused = errors.New("value refused by the database")
+	// ErrUpstream: a dependency (GoTrue) was reached and answered that it
+	// failed (a 500): not the person's doing, and not an outage either.
+	ErrUpstream = errors.New("upstream error")
 )
 
 // RefusedError is a value the database refused, with the column when it

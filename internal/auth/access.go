@@ -51,9 +51,12 @@ func (a Access) Usable() ([]tenant.Membership, error) {
 type AccessStore interface {
 	// LoadAccess returns the roles of the GoTrue account userID.
 	LoadAccess(ctx context.Context, userID string) (Access, error)
-	// CountAttempt records one sign-in attempt under key and returns how
-	// many were made under it within the current window.
+	// CountAttempt records one failed sign-in under key and returns how
+	// many were recorded under it within the current window.
 	CountAttempt(ctx context.Context, key string, windowSeconds int) (int, error)
+	// Attempts returns how many failures are recorded under key within the
+	// current window, recording nothing.
+	Attempts(ctx context.Context, key string, windowSeconds int) (int, error)
 }
 
 // Principal is a signed-in person with what they may use right now.

@@ -42,6 +42,7 @@ func (noAttempts) LoadAccess(context.Context, string) (Access, error) { return A
 func (noAttempts) CountAttempt(context.Context, string, int) (int, error) {
 	return 1, nil
 }
+func (noAttempts) Attempts(context.Context, string, int) (int, error) { return 0, nil }
 
 func TestSignInRefusalsFollowGoTruesCodes(t *testing.T) {
 	t.Parallel()
@@ -76,7 +77,7 @@ func TestSignInRefusalsFollowGoTruesCodes(t *testing.T) {
 		{"gateway refuses the apikey", 401, "", `{"message":"Invalid API key"}`,
 			http.StatusServiceUnavailable, MsgUnavailable, false},
 		{"server failure", 500, "unexpected_failure", goTrueError(500, "unexpected_failure", "Database error querying schema"),
-			http.StatusServiceUnavailable, MsgUnavailable, true},
+			http.StatusBadGateway, MsgServiceError, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,7 +122,13 @@ func TestAccountErrorsInDomainTerms(t *testing.T) {
 		{"e-mail rate limit", 429, "over_email_send_rate_limit", goTrueError(429, "over_email_send_rate_limit", "email rate limit exceeded"),
 			func(err error) bool { return errors.Is(err, apperr.ErrUnavailable) }},
 		{"SMTP failure", 500, "unexpected_failure", goTrueError(500, "unexpected_failure", "Error sending invite email"),
-			func(err error) bool { return errors.Is(err, apperr.ErrUnavailable) }},
+			func(err error) bool {
+				return errors.Is(err, apperr.ErrUpstream) && !errors.Is(err, apperr.ErrUnavailable)
+			}},
+		{"a proxy in front of GoTrue", 502, "", "<html><body>502 Bad Gateway</body></html>",
+			func(err error) bool {
+				return errors.Is(err, apperr.ErrUnavailable) && !errors.Is(err, apperr.ErrUpstream)
+			}},
 		{"weak password", 422, "weak_password",
 			`{"code":422,"error_code":"weak_password","msg":"Password is known to be weak","weak_password":{"reasons":["pwned"]}}`,
 			func(err error) bool {

@@ -2,11 +2,14 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/auth/gotrue"
@@ -19,8 +22,12 @@ const (
 	MsgBanned             = "This account is disabled. Contact your administrator."
 	MsgRateLimited        = "Too many attempts. Try again in a minute."
 	MsgUnavailable        = "Sign-in is unavailable right now. Try again shortly."
+	MsgServiceError       = "The sign-in service had an error. Try again shortly; if it keeps happening, tell the platform team."
 	MsgNoAccess           = "This account has no access to the console."
 	MsgSuspended          = "Your organization's account is suspended. Contact support."
+	// MsgSessionEnded: GoTrue no longer knows the session (the account was
+	// deleted, or signed out everywhere).
+	MsgSessionEnded = "Your session has ended. Sign in again."
 )
 
 // SignInError is a refused sign-in: the message for the person and the
@@ -40,7 +47,18 @@ func (e *SignInError) Error() string {
 
 func (e *SignInError) Unwrap() error { return e.Cause }
 
-// Limits bound sign-in attempts per window, per e-mail and per client address.
+// Limits bound failed sign-ins per window. Only failures count (a wrong
+// password or unknown e-mail), never attempts, and they are keyed so that
+// an attacker cannot lock a person out:
+//
+//   - PerEmail: failures for one e-mail from one client address. An
+//     attacker guessing admin@'s password from their address is stopped;
+//     admin@ signing in from their own address is not.
+//   - PerIP: failures from one client address, whatever the e-mail: the
+//     ceiling for an address trying many accounts.
+//
+// While a limit is reached, sign-ins under it are refused without asking
+// GoTrue, until the window that started with the first failure is over.
 type Limits struct {
 	PerEmail      int
 	PerIP         int
@@ -71,13 +89,33 @@ type InvitationAcceptor interface {
 // roles. Every refusal is a *SignInError carrying a §4.1 message; the
 // returned access token lets sign-out end the GoTrue session too.
 func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP string) (Principal, string, error) {
+	p, session, err := a.SignInSession(ctx, email, password, remoteIP)
+	return p, session.AccessToken, err
+}
+
+// SignInSession is SignIn returning GoTrue's whole session: the refresh
+// token and the access token's expiry let the console ask GoTrue again
+// when the access token runs out (Refresh).
+func (a *Authenticator) SignInSession(ctx context.Context, email, password, remoteIP string) (Principal, gotrue.Session, error) {
 	email = strings.TrimSpace(email)
-	if err := a.checkLimits(ctx, email, remoteIP); err != nil {
-		return Principal{}, "", err
+	if !utf8.ValidString(email) || strings.ContainsRune(email, 0) {
+		// No account has such an address; GoTrue would fail storing it.
+		return Principal{}, gotrue.Session{}, &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, nil}
+	}
+	keys := a.limitKeys(email, remoteIP)
+	if err := a.checkLimits(ctx, keys); err != nil {
+		return Principal{}, gotrue.Session{}, err
 	}
 	session, err := a.GoTrue.SignIn(ctx, email, password)
 	if err != nil {
-		return Principal{}, "", a.refusal(ctx, err)
+		refused := a.refusal(ctx, err)
+		var se *SignInError
+		if errors.As(refused, &se) && se.Message == MsgInvalidCredentials {
+			if err := a.countFailure(ctx, keys); err != nil {
+				return Principal{}, gotrue.Session{}, err
+			}
+		}
+		return Principal{}, gotrue.Session{}, refused
 	}
 	if a.Invitations != nil {
 		if _, err := a.Invitations.AcceptInvitations(ctx, session.User.ID, session.User.Email); err != nil {
@@ -91,34 +129,67 @@ func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP st
 		_ = a.GoTrue.SignOut(ctx, session.AccessToken)
 		switch {
 		case errors.Is(err, ErrNoAccess):
-			return Principal{}, "", &SignInError{http.StatusForbidden, MsgNoAccess, err}
+			return Principal{}, gotrue.Session{}, &SignInError{http.StatusForbidden, MsgNoAccess, err}
 		case errors.Is(err, ErrTenantSuspended):
-			return Principal{}, "", &SignInError{http.StatusForbidden, MsgSuspended, err}
+			return Principal{}, gotrue.Session{}, &SignInError{http.StatusForbidden, MsgSuspended, err}
 		}
-		return Principal{}, "", fmt.Errorf("sign in: load roles: %w", err)
+		return Principal{}, gotrue.Session{}, fmt.Errorf("sign in: load roles: %w", err)
 	}
-	return p, session.AccessToken, nil
+	return p, session, nil
 }
 
-func (a *Authenticator) checkLimits(ctx context.Context, email, remoteIP string) error {
-	limits := a.Limits
-	if limits.WindowSeconds == 0 {
-		limits = DefaultLimits
+// limitKey is one counter and its ceiling.
+type limitKey struct {
+	name  string // for the log: which limit
+	key   string
+	limit int
+}
+
+func (a *Authenticator) limits() Limits {
+	if a.Limits.WindowSeconds == 0 {
+		return DefaultLimits
 	}
-	for _, c := range []struct {
-		key   string
-		limit int
-	}{
-		{"email:" + strings.ToLower(email), limits.PerEmail},
-		{"ip:" + remoteIP, limits.PerIP},
-	} {
-		n, err := a.Store.CountAttempt(ctx, c.key, limits.WindowSeconds)
+	return a.Limits
+}
+
+// limitKeys are the counters a sign-in by email from remoteIP is held to.
+func (a *Authenticator) limitKeys(email, remoteIP string) []limitKey {
+	l := a.limits()
+	return []limitKey{
+		{"email_and_address", "fail:email+ip:" + pairKey(email, remoteIP), l.PerEmail},
+		{"address", "fail:ip:" + remoteIP, l.PerIP},
+	}
+}
+
+// pairKey names an e-mail and an address together: a hash, so that the
+// counters table holds no e-mail addresses and any text typed as an e-mail
+// (even one Postgres cannot store) makes a valid key.
+func pairKey(email, remoteIP string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email) + "\n" + remoteIP))
+	return hex.EncodeToString(sum[:])
+}
+
+// checkLimits refuses a sign-in whose counters have reached their limits.
+func (a *Authenticator) checkLimits(ctx context.Context, keys []limitKey) error {
+	window := a.limits().WindowSeconds
+	for _, k := range keys {
+		n, err := a.Store.Attempts(ctx, k.key, window)
 		if err != nil {
-			return fmt.Errorf("sign in: count attempts: %w", err)
+			return fmt.Errorf("sign in: read failed attempts: %w", err)
 		}
-		if n > c.limit {
-			a.Log.WarnContext(ctx, "sign-in attempts over the limit", slog.String("limit", strings.SplitN(c.key, ":", 2)[0]))
+		if n >= k.limit {
+			a.Log.WarnContext(ctx, "sign-in refused: too many failures", slog.String("limit", k.name), slog.Int("failures", n))
 			return &SignInError{http.StatusTooManyRequests, MsgRateLimited, nil}
+		}
+	}
+	return nil
+}
+
+// countFailure records a wrong password (or unknown e-mail) under every key.
+func (a *Authenticator) countFailure(ctx context.Context, keys []limitKey) error {
+	for _, k := range keys {
+		if _, err := a.Store.CountAttempt(ctx, k.key, a.limits().WindowSeconds); err != nil {
+			return fmt.Errorf("sign in: count the failure: %w", err)
 		}
 	}
 	return nil
@@ -131,6 +202,11 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	case errors.Is(err, apperr.ErrUnavailable):
 		a.Log.ErrorContext(ctx, "GoTrue unavailable at sign-in", slog.Any("error", err))
 		return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+	case errors.Is(err, apperr.ErrUpstream):
+		// GoTrue answered, with its own failure: a 502 (bad gateway is
+		// what the console is to the person), not "cannot be reached".
+		a.Log.ErrorContext(ctx, "GoTrue failed at sign-in", append(gotrue.LogAttrs(err), slog.Any("error", err))...)
+		return &SignInError{http.StatusBadGateway, MsgServiceError, err}
 	case gotrue.HasCode(err, "email_not_confirmed"), legacyNotConfirmed(err):
 		return &SignInError{http.StatusForbidden, MsgEmailNotConfirmed, err}
 	case gotrue.HasCode(err, "invalid_credentials"), gotrue.HasCode(err, "invalid_grant"):
@@ -152,6 +228,39 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	// apikey.
 	a.Log.ErrorContext(ctx, "GoTrue refused sign-in unexpectedly", slog.Any("error", err))
 	return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+}
+
+// SessionEndedError means GoTrue refused to refresh a session: the person
+// must sign in again, and Message (a §4.1 message) says why.
+type SessionEndedError struct {
+	Message string
+	Cause   error
+}
+
+func (e *SessionEndedError) Error() string {
+	return "session ended: " + e.Message + ": " + e.Cause.Error()
+}
+func (e *SessionEndedError) Unwrap() error { return e.Cause }
+
+// Refresh trades a refresh token for a fresh GoTrue session. A refusal
+// (banned, deleted, signed out everywhere, token used up) is a
+// *SessionEndedError; GoTrue down or failing is returned as it is
+// (apperr.ErrUnavailable / ErrUpstream): the session is neither renewed
+// nor ended by that.
+func (a *Authenticator) Refresh(ctx context.Context, refreshToken string) (gotrue.Session, error) {
+	session, err := a.GoTrue.Refresh(ctx, refreshToken)
+	if err == nil {
+		return session, nil
+	}
+	var ge *gotrue.Error
+	if !errors.As(err, &ge) || ge.Status >= 500 || ge.Status == http.StatusTooManyRequests {
+		return gotrue.Session{}, err
+	}
+	msg := MsgSessionEnded
+	if ge.Code == "user_banned" {
+		msg = MsgBanned
+	}
+	return gotrue.Session{}, &SessionEndedError{Message: msg, Cause: err}
 }
 
 // legacyNotConfirmed is how a GoTrue from before error codes refused an

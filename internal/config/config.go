@@ -4,6 +4,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -21,9 +24,13 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/tenant_console"
 // Config is everything the console reads from the environment. Secrets are
 // kept here only long enough to build their users; String never prints them.
 type Config struct {
-	DatabaseURL       string        `env:"DATABASE_URL"`
-	ListenAddr        string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
-	AppEnv            string        `env:"APP_ENV" envDefault:"dev"`
+	DatabaseURL string `env:"DATABASE_URL"`
+	ListenAddr  string `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	// AppEnv is production unless asked otherwise: a deployment that forgets
+	// to set it gets Secure cookies, HSTS and a real GoTrue, not the
+	// developer's conveniences. `console dev` chooses dev itself.
+	AppEnv            string        `env:"APP_ENV" envDefault:"production"`
+	MigrateOnStart    bool          `env:"MIGRATE_ON_START"`
 	GoTrueURL         string        `env:"GOTRUE_URL"`
 	GoTrueAnonKey     string        `env:"GOTRUE_ANON_KEY"`
 	GoTrueServiceKey  string        `env:"GOTRUE_SERVICE_ROLE_KEY"`
@@ -36,7 +43,13 @@ type Config struct {
 	LogFormat         string        `env:"LOG_FORMAT" envDefault:"text"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	DataDir           string        `env:"CONSOLE_DATA_DIR" envDefault:".data"`
+	// TrustedProxiesRaw are the CIDRs (or single addresses) of the proxies
+	// whose X-Forwarded-For is believed; none by default.
+	TrustedProxiesRaw []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// TrustedProxies is TrustedProxiesRaw parsed.
+	TrustedProxies    []*net.IPNet
 	databaseURLWasSet bool
+	appEnvWasSet      bool
 }
 
 // Load reads and validates the environment.
@@ -46,6 +59,11 @@ func Load() (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	c.databaseURLWasSet = c.DatabaseURL != ""
+	c.appEnvWasSet = os.Getenv("APP_ENV") != ""
+	var err error
+	if c.TrustedProxies, err = ParseCIDRs(c.TrustedProxiesRaw); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = DefaultDatabaseURL
 	}
@@ -68,6 +86,52 @@ func (c Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// ParseCIDRs reads CIDRs such as 10.0.0.0/8; a single address (192.0.2.7,
+// 2001:db8::1) is its own /32 or /128. Blank entries are skipped.
+func ParseCIDRs(list []string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, raw := range list {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		if !strings.Contains(raw, "/") {
+			ip := net.ParseIP(raw)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is neither an address nor a CIDR such as 10.0.0.0/8", raw)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", raw)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
+}
+
+// ChooseDev makes the configuration dev's, as `console dev` wants it:
+// APP_ENV unset becomes dev; APP_ENV set to anything else is refused.
+func (c *Config) ChooseDev() error {
+	if c.appEnvWasSet && c.AppEnv != EnvDev {
+		return fmt.Errorf("console dev is for development; APP_ENV is %q (use console serve)", c.AppEnv)
+	}
+	c.AppEnv = EnvDev
+	return nil
+}
+
+// MigrateAtStart reports whether serve applies pending migrations before
+// serving: always in dev, in production only when asked (MIGRATE_ON_START
+// or serve --migrate), so that a deploy does not change the schema by
+// surprise.
+func (c Config) MigrateAtStart(flag bool) bool { return c.Dev() || c.MigrateOnStart || flag }
 
 // Dev reports whether the console runs in development mode.
 func (c Config) Dev() bool { return c.AppEnv == EnvDev }

@@ -57,6 +57,16 @@ func (s *Store) CountAttempt(ctx context.Context, key string, windowSeconds int)
 	return n, mapErr("count sign-in attempt", err)
 }
 
+// Attempts returns the count of key's current window (0 once it is over),
+// without counting anything.
+func (s *Store) Attempts(ctx context.Context, key string, windowSeconds int) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `
+		SELECT coalesce(max(attempts), 0) FROM sign_in_attempts
+		WHERE key = $1 AND window_start > now() - make_interval(secs => $2)`, key, windowSeconds).Scan(&n)
+	return n, mapErr("read sign-in attempts", err)
+}
+
 // PruneExpired deletes expired sessions and the sign-in counters whose
 // window started before cutoff.
 func (s *Store) PruneExpired(ctx context.Context, cutoff time.Time) error {

@@ -63,9 +63,21 @@ func TestCountAttemptWindows(t *testing.T) {
 	if n, _ := st.CountAttempt(ctx, "email:b@x.dev", 60); n != 1 {
 		t.Fatalf("another key shares the count: %d", n)
 	}
+	// Reading the count does not add to it.
+	for range 2 {
+		if n, err := st.Attempts(ctx, "email:a@x.dev", 60); err != nil || n != 3 {
+			t.Fatalf("Attempts = %d (%v), want 3", n, err)
+		}
+	}
+	if n, err := st.Attempts(ctx, "email:nobody@x.dev", 60); err != nil || n != 0 {
+		t.Fatalf("Attempts of an unknown key = %d (%v), want 0", n, err)
+	}
 	// Once the window is over, counting starts again.
 	if _, err := st.Pool().Exec(ctx, `UPDATE sign_in_attempts SET window_start = now() - interval '2 minutes'`); err != nil {
 		t.Fatal(err)
+	}
+	if n, _ := st.Attempts(ctx, "email:a@x.dev", 60); n != 0 {
+		t.Fatalf("after the window Attempts = %d, want 0", n)
 	}
 	if n, _ := st.CountAttempt(ctx, "email:a@x.dev", 60); n != 1 {
 		t.Fatalf("after the window: %d, want 1", n)

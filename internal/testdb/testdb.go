@@ -98,3 +98,10 @@ func (migrator) Hash() (string, error) {
 func (migrator) Migrate(ctx context.Context, db *sql.DB, _ pgtestdb.Config) error {
 	return store.MigrateDB(ctx, db, nil)
 }
+
+// Empty returns the URL of a fresh database without any schema, for tests
+// about what happens before migrations (dropped when the test ends).
+func Empty(t testing.TB) string {
+	t.Helper()
+	return pgtestdb.Custom(t, serverConfig(t), pgtestdb.NoopMigrator{}).URL()
+}

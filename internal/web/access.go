@@ -26,8 +26,9 @@ const (
 	signedIn                  // anyone with console access: staff or tenant people
 	staffOnly                 // platform admins and support
 	adminOnly                 // platform admins
-	// monitoring is open like the health checks, unless METRICS_TOKEN is
-	// set: then a scraper presents it as a bearer token, or staff sign in.
+	// monitoring is closed unless METRICS_TOKEN is set: then a scraper
+	// presents it as a bearer token, or staff sign in. In dev without a
+	// token it is open, like the health checks.
 	monitoring
 	// tenantEditors are platform admins, support (read-only: the use cases
 	// refuse their changes) and the owners and admins of the :id tenant;
@@ -40,7 +41,11 @@ const (
 	sessUserID      = "user_id"
 	sessEmail       = "email"
 	sessGoTrueToken = "gotrue_access_token"
-	sessFlash       = "flash"
+	// sessGoTrueRefresh and sessGoTrueExpiry (unix seconds) let the
+	// console ask GoTrue again once the access token runs out.
+	sessGoTrueRefresh = "gotrue_refresh_token"
+	sessGoTrueExpiry  = "gotrue_expires_at"
+	sessFlash         = "flash"
 )
 
 const principalKey = "principal"
@@ -53,6 +58,17 @@ func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		userID := s.Sessions.GetString(ctx, sessUserID)
 		if userID == "" {
 			return next(c)
+		}
+		ended, err := s.checkGoTrueSession(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if ended != "" {
+			if err := s.Sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			s.Sessions.Put(ctx, sessFlash, ended)
+			return next(c) // as a visitor: require sends them to the sign-in page
 		}
 		p, err := auth.Resolve(ctx, s.Access, userID, s.Sessions.GetString(ctx, sessEmail))
 		if errors.Is(err, auth.ErrNoAccess) || errors.Is(err, auth.ErrTenantSuspended) {
@@ -84,6 +100,10 @@ func principalOf(c echo.Context) (auth.Principal, bool) {
 func (s *server) require(who audience) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if who == monitoring && s.MetricsToken == "" && !s.Dev {
+				// No token configured outside dev: nobody gets the metrics.
+				return apperr.ErrNotFound
+			}
 			if who == anyone || (who == monitoring && (s.MetricsToken == "" || s.hasMetricsToken(c))) {
 				return next(c)
 			}

@@ -22,12 +22,6 @@ func sameOrigin() echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			if isSafeMethod(req.Method) {
-				// echo's CSRF middleware skips issuing a token when a browser
-				// sends Sec-Fetch-Site, and pages would then carry a
-				// placeholder. Reading pages never depends on the header, so
-				// drop it: every page gets a real token, and any client that
-				// posts the form back (with or without the header) passes.
-				req.Header.Del("Sec-Fetch-Site")
 				return next(c)
 			}
 			switch req.Header.Get("Sec-Fetch-Site") {
@@ -47,11 +41,14 @@ func sameOrigin() echo.MiddlewareFunc {
 }
 
 // csrf requires a token (hidden _csrf field, or X-CSRF-Token header from htmx)
-// matching the HttpOnly cookie on every state-changing request. Browsers that
-// send Sec-Fetch-Site: same-origin pass on that header alone (echo's
-// behaviour); sameOrigin has already refused the other values.
+// matching the HttpOnly cookie on every state-changing request, whatever
+// Sec-Fetch-Site says. echo's middleware lets a request with Sec-Fetch-Site
+// same-origin or none through without the token, and then gives pages a
+// placeholder instead of a token; it never sees the header here (sameOrigin
+// has already judged it), so every POST is checked and every page gets a
+// real token.
 func csrf(dev bool) echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		ContextKey:     "csrf",
 		CookieName:     "console_csrf",
@@ -63,6 +60,13 @@ func csrf(dev bool) echo.MiddlewareFunc {
 			return fmt.Errorf("%w: %v", errCSRF, err)
 		},
 	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := check(next)
+		return func(c echo.Context) error {
+			c.Request().Header.Del(echo.HeaderSecFetchSite)
+			return h(c)
+		}
+	}
 }
 
 // csrfToken is the token forms must send back.

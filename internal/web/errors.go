@@ -42,6 +42,9 @@ func classify(err error) problem {
 	case errors.Is(err, apperr.ErrUnavailable):
 		return problem{http.StatusServiceUnavailable, "Temporarily unavailable",
 			"A service the console depends on is not answering. Try again shortly."}
+	case errors.Is(err, apperr.ErrUpstream):
+		return problem{http.StatusBadGateway, "Service error",
+			"A service the console depends on answered with an error. Try again shortly; if it keeps happening, tell the platform team."}
 	case errors.Is(err, errCSRF):
 		return problem{http.StatusForbidden, "Form expired",
 			"This form has expired or did not come from this console. Reload the page and try again."}

@@ -22,6 +22,7 @@ import (
 	"github.com/tenant-console/console/internal/auth"
 	"github.com/tenant-console/console/internal/auth/devgotrue"
 	"github.com/tenant-console/console/internal/auth/gotrue"
+	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/demo"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/store"
@@ -53,6 +54,15 @@ type appOptions struct {
 	gotrueURL, accountsURL string
 	// openMetrics leaves METRICS_TOKEN unset (the harness sets one).
 	openMetrics bool
+	// wrapGoTrue, when set, puts a handler in front of the dev GoTrue (e.g.
+	// to have it answer 500 for some calls); the console talks to it through
+	// the real client as to any GoTrue.
+	wrapGoTrue func(http.Handler) http.Handler
+	// production runs the router as outside dev (HSTS, /metrics closed
+	// without a token); the session cookie stays usable over plain http.
+	production bool
+	// trustedProxies is TRUSTED_PROXIES (CIDRs); none by default.
+	trustedProxies []string
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -79,6 +89,11 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		t.Fatalf("dev gotrue: %v", err)
 	}
 	t.Cleanup(func() { _ = stop(context.Background()) })
+	if opts.wrapGoTrue != nil {
+		wrapped := httptest.NewServer(opts.wrapGoTrue(dev.Handler()))
+		t.Cleanup(wrapped.Close)
+		gtURL = wrapped.URL
+	}
 	gt := gotrue.New(gotrue.Config{URL: gtURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
 	elsewhere := func(url string) *gotrue.Client {
 		if url == "" {
@@ -88,23 +103,28 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	}
 	consoleGT, accountsGT := elsewhere(opts.gotrueURL), elsewhere(opts.accountsURL)
 
+	proxies, err := config.ParseCIDRs(opts.trustedProxies)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if opts.limits.WindowSeconds == 0 {
 		opts.limits = auth.DefaultLimits
 	}
 	members := tenant.NewMemberService(st, auth.Accounts{Client: accountsGT})
 	h := web.New(web.Deps{
-		Log:          log,
-		Tenants:      tenant.NewService(st),
-		Onboarding:   tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
-		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log, Invitations: members},
-		Members:      members,
-		Staff:        tenant.NewStaffService(st, auth.Accounts{Client: accountsGT}),
-		Access:       st,
-		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
-		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
-		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
-		MetricsToken: map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
-		Dev:          true,
+		Log:            log,
+		Tenants:        tenant.NewService(st),
+		Onboarding:     tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
+		Auth:           &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log, Invitations: members},
+		Members:        members,
+		Staff:          tenant.NewStaffService(st, auth.Accounts{Client: accountsGT}),
+		Access:         st,
+		Sessions:       web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
+		Secrets:        tenant.NewSecretService(st, testKeyring(t)),
+		Ready:          []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
+		MetricsToken:   map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
+		Dev:            !opts.production,
+		TrustedProxies: proxies,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -24,7 +24,7 @@ func (s *server) loginForm(c echo.Context) error {
 	notice := s.Sessions.PopString(c.Request().Context(), sessFlash)
 	props := authviews.LoginProps{Chrome: s.chrome(c, "Sign in", ""), Next: next}
 	// A flash is either a goodbye or the reason a session was ended.
-	if notice == auth.MsgSuspended || notice == auth.MsgNoAccess {
+	if notice == auth.MsgSuspended || notice == auth.MsgNoAccess || notice == auth.MsgBanned || notice == auth.MsgSessionEnded {
 		props.Error = notice
 	} else {
 		props.Notice = notice
@@ -50,7 +50,7 @@ func (s *server) login(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, authviews.LoginPage(props))
 	}
 
-	p, token, err := s.Auth.SignIn(ctx, email, password, c.RealIP())
+	p, gt, err := s.Auth.SignInSession(ctx, email, password, c.RealIP())
 	if err != nil {
 		var refused *auth.SignInError
 		if !errors.As(err, &refused) {
@@ -67,7 +67,7 @@ func (s *server) login(c echo.Context) error {
 	}
 	s.Sessions.Put(ctx, sessUserID, p.UserID)
 	s.Sessions.Put(ctx, sessEmail, p.Email)
-	s.Sessions.Put(ctx, sessGoTrueToken, token)
+	s.putGoTrueSession(ctx, gt)
 	s.log.InfoContext(ctx, "signed in", slog.String("user_id", p.UserID), slog.String("staff", string(p.Staff)),
 		slog.Int("tenants", len(p.Memberships)))
 	if next == "" {

@@ -362,13 +362,36 @@ func TestCSRF(t *testing.T) {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 	})
-	t.Run("the same-origin browser path works", func(t *testing.T) {
+	t.Run("the same-origin browser path works, with the token", func(t *testing.T) {
 		b := a.newBrowser(t)
 		b.get("/login", "Sec-Fetch-Site", "none")
-		res, _ := b.postRaw("/login", url.Values{"email": {p.email}, "password": {p.password}},
+		res, _ := b.post("/login", url.Values{"email": {p.email}, "password": {p.password}},
 			"Sec-Fetch-Site", "same-origin", "Origin", a.URL)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", res.StatusCode)
+		}
+	})
+	t.Run("a POST without a token is refused whatever Sec-Fetch-Site says", func(t *testing.T) {
+		for _, site := range []string{"same-origin", "none"} {
+			b := a.newBrowser(t)
+			b.get("/login", "Sec-Fetch-Site", site)
+			res, body := b.postRaw("/login", url.Values{"email": {p.email}, "password": {p.password}},
+				"Sec-Fetch-Site", site, "Origin", a.URL)
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Form expired") {
+				t.Fatalf("Sec-Fetch-Site %s without a token: status %d\n%s", site, res.StatusCode, clip(body))
+			}
+		}
+		// Signed in, an htmx POST without the header token: refused, and the
+		// person is still signed in.
+		b := a.newBrowser(t)
+		b.signIn(p)
+		b.get("/tenants")
+		res, _ := b.postRaw("/logout", url.Values{}, "Sec-Fetch-Site", "same-origin", "HX-Request", "true", "Origin", a.URL)
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("htmx POST without a token: %d", res.StatusCode)
+		}
+		if res, _ := b.get("/tenants"); res.StatusCode != http.StatusOK {
+			t.Fatal("the refused sign-out signed the person out")
 		}
 	})
 }

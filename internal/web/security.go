@@ -19,8 +19,22 @@ func securityHeaders(dev bool) echo.MiddlewareFunc {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}
-	if !dev {
-		cfg.HSTSMaxAge = 63072000
+	secure := middleware.SecureWithConfig(cfg)
+	if dev {
+		return secure
 	}
-	return middleware.SecureWithConfig(cfg)
+	// echo sends HSTS only on a TLS connection or with X-Forwarded-Proto:
+	// https. Outside dev the console is meant to be reached over https
+	// (usually through a proxy that terminates TLS), so it always says so;
+	// a browser ignores the header on plain http.
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := secure(next)
+		return func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderStrictTransportSecurity, hsts)
+			return h(c)
+		}
+	}
 }
+
+// hsts is two years, subdomains included.
+const hsts = "max-age=63072000; includeSubDomains"

@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/alexedwards/scs/v2"
@@ -40,14 +41,20 @@ type Deps struct {
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
 	// MetricsToken, when set, closes /metrics to all but a scraper sending
-	// it as a bearer token, and staff; unset, /metrics is open like /healthz.
+	// it as a bearer token, and staff; unset, /metrics is closed (not found)
+	// outside dev and open in dev.
 	MetricsToken string
-	Dev          bool
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For
+	// is believed; with none, the client address is the connection's peer.
+	TrustedProxies []*net.IPNet
+	Dev            bool
 }
 
 type server struct {
 	Deps
-	log *slog.Logger
+	log       *slog.Logger
+	refresher refresher
+	echo      *echo.Echo
 }
 
 // New returns the console's HTTP handler with every route registered.
@@ -56,13 +63,12 @@ func New(d Deps) *echo.Echo {
 		d.Metrics = prometheus.NewRegistry()
 	}
 	s := &server{Deps: d, log: d.Log}
+	d.Sessions.ErrorFunc = s.sessionError
 	e := echo.New()
+	s.echo = e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	// The client address (sign-in limits, audit rows) comes from X-Forwarded-For
-	// only when the request arrives from a private or loopback address, i.e.
-	// through a load balancer; a client on the internet cannot spoof it.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.IPExtractor = clientIP(d.TrustedProxies)
 
 	routes := s.routes()
 	known := map[string]bool{}
@@ -81,7 +87,7 @@ func New(d Deps) *echo.Echo {
 		}),
 		securityHeaders(d.Dev),
 		middleware.BodyLimit("1M"),
-		echo.WrapMiddleware(d.Sessions.LoadAndSave),
+		s.sessions,
 		sameOrigin(),
 		csrf(d.Dev),
 		s.identify,
@@ -90,6 +96,23 @@ func New(d Deps) *echo.Echo {
 		e.Add(r.method, r.path, r.handler, s.require(r.who))
 	}
 	return e
+}
+
+// clientIP is how the client address (sign-in limits, audit rows, the
+// access log) is found: X-Forwarded-For is read only when the connection
+// comes from a configured proxy, and then only the addresses the trusted
+// proxies appended; anything else is the connection's peer. Private and
+// loopback addresses are not trusted by themselves: on a shared network
+// anyone could send the header.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // route is one address, its handler, and who may use it. Every route must

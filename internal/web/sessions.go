@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
 )
 
 // NewSessions returns the session manager: server-side sessions in store,
@@ -22,3 +26,114 @@ func NewSessions(store scs.Store, lifetime, idle time.Duration, dev bool) *scs.S
 	m.Cookie.Path = "/"
 	return m
 }
+
+// sessions loads the session before the handler and commits it after, in
+// place of scs's LoadAndSave. LoadAndSave commits when the handler first
+// writes, and when that commit fails (the database dropped the connection)
+// its ErrorFunc has already answered "500 Internal Server Error" in plain
+// text before the handler's page follows: two bodies in one answer. Here
+// the answer is held until the session is saved; if saving fails, it is
+// thrown away and the console's error handler gives the one error page,
+// logged with the request id.
+func (s *server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
+	m := s.Sessions
+	return func(c echo.Context) error {
+		req := c.Request()
+		c.Response().Header().Add("Vary", "Cookie")
+		var token string
+		if cookie, err := req.Cookie(m.Cookie.Name); err == nil {
+			token = cookie.Value
+		}
+		ctx, err := m.Load(req.Context(), token)
+		if err != nil {
+			return fmt.Errorf("load session: %w", err)
+		}
+		c.SetRequest(req.WithContext(ctx))
+
+		orig := c.Response()
+		before := orig.Header().Clone()
+		held := &heldResponse{header: orig.Header(), real: orig.Writer}
+		orig.Writer = held
+		if err := next(c); err != nil {
+			c.Error(err) // into the held answer, so the session is saved with it
+		}
+		if err := s.saveSession(ctx, orig.Header()); err != nil {
+			// Nothing was sent yet: start the answer again from the headers
+			// the outer middleware had set, and answer with the error page.
+			h := orig.Header()
+			for k := range h {
+				delete(h, k)
+			}
+			for k, v := range before {
+				h[k] = v
+			}
+			fresh := echo.NewResponse(held.out(), c.Echo())
+			c.SetResponse(fresh)
+			c.Error(err)
+			return nil
+		}
+		return held.flush()
+	}
+}
+
+// saveSession commits a modified session and sets (or clears) its cookie.
+func (s *server) saveSession(ctx context.Context, h http.Header) error {
+	m := s.Sessions
+	switch m.Status(ctx) {
+	case scs.Modified:
+		token, expiry, err := m.Commit(ctx)
+		if err != nil {
+			return fmt.Errorf("save session: %w", err)
+		}
+		w := headerOnly{h}
+		m.WriteSessionCookie(ctx, w, token, expiry)
+	case scs.Destroyed:
+		m.WriteSessionCookie(ctx, headerOnly{h}, "", time.Time{})
+	}
+	return nil
+}
+
+// sessionError is scs's ErrorFunc, for any path that still lets scs answer
+// on its own (its LoadAndSave): the error goes through the console's error
+// handler like any other, so it is one error page (or toast), logged through
+// slog with the request id, instead of scs's plain text and standard logger.
+func (s *server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorHandler(fmt.Errorf("session store: %w", err), s.echo.NewContext(r, w))
+}
+
+// heldResponse keeps an answer (status and body) until it is released; its
+// headers are the real response's.
+type heldResponse struct {
+	header http.Header
+	real   http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header         { return h.header }
+func (h *heldResponse) WriteHeader(status int)      { h.status = status }
+func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
+
+// out is where the answer finally goes.
+func (h *heldResponse) out() http.ResponseWriter { return h.real }
+
+// flush sends what was held.
+func (h *heldResponse) flush() error {
+	if h.status == 0 && h.body.Len() == 0 {
+		return nil
+	}
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	h.real.WriteHeader(h.status)
+	_, err := h.real.Write(h.body.Bytes())
+	return err
+}
+
+// headerOnly lets scs's WriteSessionCookie add its header to a response
+// whose status is not written yet.
+type headerOnly struct{ h http.Header }
+
+func (w headerOnly) Header() http.Header       { return w.h }
+func (headerOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (headerOnly) WriteHeader(int)             {}

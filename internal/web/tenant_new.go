@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/tenant"
 	tenantviews "github.com/tenant-console/console/views/tenants"
 )
@@ -57,16 +58,33 @@ func (s *server) tenantCreate(c echo.Context) error {
 			status = http.StatusUnprocessableEntity
 		case errors.Is(err, apperr.ErrUnavailable):
 			status = http.StatusServiceUnavailable
+		case errors.Is(err, apperr.ErrUpstream):
+			status = http.StatusBadGateway
 		default:
 			status = http.StatusInternalServerError
 		}
-		s.log.ErrorContext(c.Request().Context(), "onboarding failed", "error", err, "short_name", in.ShortName)
-		props.Message = tenant.OnboardErrorMessage(err)
+		s.log.ErrorContext(c.Request().Context(), "onboarding failed",
+			append(gotrue.LogAttrs(err), "error", err, "short_name", in.ShortName)...)
+		props.Message = onboardErrorMessage(err)
 	}
 	if props.Input.IdempotencyKey == "" {
 		props.Input.IdempotencyKey = tenant.NewIdempotencyKey()
 	}
 	return render(c, status, tenantviews.NewPage(props))
+}
+
+// msgAccountServiceError is onboarding's message when GoTrue answered with
+// its own failure at the account step (not unreachable: it answered).
+const msgAccountServiceError = "The sign-in service had an error while making the owner's account, so nothing " +
+	"was created. Try again shortly; if it keeps happening, tell the platform team."
+
+// onboardErrorMessage is the domain's message, told apart for GoTrue's own
+// failures.
+func onboardErrorMessage(err error) string {
+	if errors.Is(err, apperr.ErrUpstream) {
+		return msgAccountServiceError
+	}
+	return tenant.OnboardErrorMessage(err)
 }
 
 // tenantOnboarded is GET /tenants/onboarded/:key: what an onboarding made,

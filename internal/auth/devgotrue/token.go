@@ -129,7 +129,9 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.RefreshToken == "" {
-		return &oauthError{code: "invalid_request", description: "refresh_token required"}
+		// What GoTrue v2.196 answers (gotrue-wire.md), in its usual error
+		// shape rather than the OAuth {"error":"invalid_request"} one.
+		return newError(http.StatusBadRequest, "validation_failed", "Refresh token is not valid")
 	}
 	ctx := r.Context()
 	now := s.opts.Now()

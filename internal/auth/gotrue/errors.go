@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -37,17 +38,29 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("GoTrue answered %d %s: %s", e.Status, code, msg)
 }
 
-// Unavailable reports whether the answer means GoTrue itself is failing
-// (5xx, also from a proxy in front of it), as opposed to refusing the request.
-func (e *Error) Unavailable() bool { return e.Status >= 500 }
+// Unavailable reports whether the answer means GoTrue cannot be reached or
+// cannot answer in time: 502, 503 and 504, which a proxy or gateway in front
+// of it sends when GoTrue is down (and GoTrue itself for its own timeout).
+func (e *Error) Unavailable() bool {
+	return e.Status == http.StatusBadGateway || e.Status == http.StatusServiceUnavailable ||
+		e.Status == http.StatusGatewayTimeout
+}
 
-// Is makes errors.Is(err, apperr.ErrUnavailable) hold for 5xx answers and
-// errors.Is(err, apperr.ErrNotFound) for user_not_found, so the web layer can
-// map them without knowing GoTrue.
+// Failed reports whether GoTrue answered that it failed itself: a 500 (its
+// database, a trigger on auth.users, SMTP) or another 5xx that is not about
+// reaching it. The request may be fine; GoTrue is not.
+func (e *Error) Failed() bool { return e.Status >= 500 && !e.Unavailable() }
+
+// Is makes errors.Is(err, apperr.ErrUnavailable) hold for gateway answers
+// (502/503/504), errors.Is(err, apperr.ErrUpstream) for GoTrue's own
+// failures (500…) and errors.Is(err, apperr.ErrNotFound) for
+// user_not_found, so the web layer can map them without knowing GoTrue.
 func (e *Error) Is(target error) bool {
 	switch target {
 	case apperr.ErrUnavailable:
 		return e.Unavailable()
+	case apperr.ErrUpstream:
+		return e.Failed()
 	case apperr.ErrNotFound:
 		return e.Code == "user_not_found"
 	}
@@ -90,6 +103,16 @@ func isDecodeError(err error) bool {
 	)
 	return errors.As(err, &syntax) || errors.As(err, &mistype) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// LogAttrs are what GoTrue said, for a log line: its status, error_code and
+// msg (tokens already redacted), or nothing when err carries no answer.
+func LogAttrs(err error) []any {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	return []any{slog.Int("gotrue_status", e.Status), slog.String("error_code", e.Code), slog.String("msg", e.Message)}
 }
 
 // HasCode reports whether err carries GoTrue's error_code code.

@@ -30,6 +30,7 @@ func TestParseErrorReadsRecordedBodies(t *testing.T) {
 		message     string
 		reasons     []string
 		unavailable bool
+		failed      bool
 	}{
 		{
 			name:   "invalid credentials",
@@ -143,8 +144,8 @@ func TestParseErrorReadsRecordedBodies(t *testing.T) {
 			in: libError(500, `{"code":500,"error_code":"unexpected_failure",`+
 				`"msg":"Unexpected failure, please check server logs for more information","error_id":"abc"}`),
 			status: 500, code: "unexpected_failure",
-			message:     "Unexpected failure, please check server logs for more information",
-			unavailable: true,
+			message: "Unexpected failure, please check server logs for more information",
+			failed:  true,
 		},
 		{
 			name:   "HTML page from a proxy",
@@ -178,6 +179,9 @@ func TestParseErrorReadsRecordedBodies(t *testing.T) {
 			}
 			if got := errors.Is(err, apperr.ErrUnavailable); got != tt.unavailable {
 				t.Errorf("errors.Is(err, ErrUnavailable) = %v, want %v", got, tt.unavailable)
+			}
+			if got := errors.Is(err, apperr.ErrUpstream); got != tt.failed {
+				t.Errorf("errors.Is(err, ErrUpstream) = %v, want %v", got, tt.failed)
 			}
 			if tt.code != "" && !HasCode(fmt.Errorf("wrapped: %w", err), tt.code) {
 				t.Errorf("HasCode(wrapped, %q) = false", tt.code)

@@ -43,8 +43,8 @@ func (c *Client) SignIn(ctx context.Context, email, password string) (Session, e
 // is used up).
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (Session, error) {
 	if refreshToken == "" {
-		// GoTrue's own answer, in its OAuth error shape.
-		return Session{}, wrap("refresh", &Error{Status: 400, Code: "invalid_request", Message: "refresh_token required"})
+		// GoTrue's own answer (gotrue-wire.md); gotrue-go would send it.
+		return Session{}, wrap("refresh", &Error{Status: 400, Code: "validation_failed", Message: "Refresh token is not valid"})
 	}
 	res, err := call(ctx, c, c.anonLib, func(l gotruego.Client) (*types.TokenResponse, error) {
 		return l.RefreshToken(refreshToken)

@@ -1,8 +1,11 @@
 package gotrue
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/supabase-community/gotrue-go/types"
@@ -30,12 +33,15 @@ func (u User) BannedAt(now time.Time) bool {
 	return u.BannedUntil != nil && u.BannedUntil.After(now)
 }
 
-// Session is what a password sign-in returns.
+// Session is what a password sign-in or a refresh returns.
 type Session struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresIn    int // seconds
-	User         User
+	// ExpiresAt is when the access token stops being accepted: its exp
+	// claim, else GoTrue's expires_at; zero when neither says.
+	ExpiresAt time.Time
+	User      User
 }
 
 // String keeps the tokens out of anything that prints a Session.
@@ -65,10 +71,40 @@ func userFrom(u types.User) User {
 }
 
 func sessionFrom(s types.Session) Session {
-	return Session{
+	out := Session{
 		AccessToken:  s.AccessToken,
 		RefreshToken: s.RefreshToken,
 		ExpiresIn:    s.ExpiresIn,
+		ExpiresAt:    tokenExpiry(s.AccessToken),
 		User:         userFrom(s.User),
 	}
+	if out.ExpiresAt.IsZero() && s.ExpiresAt > 0 {
+		out.ExpiresAt = time.Unix(s.ExpiresAt, 0)
+	}
+	return out
+}
+
+// tokenExpiry reads the exp claim of a JWT without checking its signature:
+// the token came straight from GoTrue, and the time only decides when to ask
+// GoTrue again. Zero when the token has none.
+func tokenExpiry(token string) time.Time {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}
+	}
+	var claims struct {
+		Exp json.Number `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return time.Time{}
+	}
+	exp, err := claims.Exp.Float64()
+	if err != nil || exp <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(exp), 0)
 }

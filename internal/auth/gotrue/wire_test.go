@@ -193,8 +193,8 @@ func TestErrorCodeHeaderIsAuthoritative(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != "unexpected_failure" || e.Message != "tenant quota exceeded" {
 			t.Errorf("%s: %#v, want unexpected_failure with the database's message", name, e)
 		}
-		if !errors.Is(err, apperr.ErrUnavailable) {
-			t.Errorf("%s: a 500 does not read as unavailable", name)
+		if !errors.Is(err, apperr.ErrUpstream) || errors.Is(err, apperr.ErrUnavailable) {
+			t.Errorf("%s: a 500 does not read as GoTrue's own failure", name)
 		}
 	}
 }

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// unset clears name for this test (t.Setenv restores it afterwards).
+func unset(t *testing.T, name string) {
+	t.Helper()
+	t.Setenv(name, "")
+	os.Unsetenv(name)
+}
+
+func TestUnsetAppEnvIsProduction(t *testing.T) {
+	unset(t, "APP_ENV")
+	unset(t, "MIGRATE_ON_START")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AppEnv != EnvProduction || c.Dev() {
+		t.Fatalf("APP_ENV unset: AppEnv %q, Dev %v; want production", c.AppEnv, c.Dev())
+	}
+	if c.MigrateAtStart(false) {
+		t.Fatal("production migrates at start without being asked")
+	}
+	if !c.MigrateAtStart(true) {
+		t.Fatal("--migrate is not honoured")
+	}
+}
+
+func TestMigrateOnStart(t *testing.T) {
+	unset(t, "APP_ENV")
+	t.Setenv("MIGRATE_ON_START", "true")
+	c, err := Load()
+	if err != nil || !c.MigrateAtStart(false) {
+		t.Fatalf("MIGRATE_ON_START=true: %v %v", c.MigrateAtStart(false), err)
+	}
+	t.Setenv("MIGRATE_ON_START", "maybe")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "MigrateOnStart") {
+		t.Fatalf("MIGRATE_ON_START=maybe: %v", err)
+	}
+}
+
+func TestDevIsChosenExplicitly(t *testing.T) {
+	unset(t, "APP_ENV")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ChooseDev(); err != nil || !c.Dev() || !c.MigrateAtStart(false) {
+		t.Fatalf("ChooseDev with APP_ENV unset: %v, Dev %v", err, c.Dev())
+	}
+
+	t.Setenv("APP_ENV", "production")
+	c, err = Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ChooseDev(); err == nil || c.Dev() {
+		t.Fatal("ChooseDev turned an explicit APP_ENV=production into dev")
+	}
+
+	t.Setenv("APP_ENV", "staging")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "APP_ENV") {
+		t.Fatalf("APP_ENV=staging: %v", err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	unset(t, "TRUSTED_PROXIES")
+	c, err := Load()
+	if err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("TRUSTED_PROXIES unset: %v %v; want none trusted", c.TrustedProxies, err)
+	}
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")
+	c, err = Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 2001:db8::/32" {
+		t.Fatalf("TRUSTED_PROXIES parsed as %v", got)
+	}
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8,private")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") {
+		t.Fatalf("a bad entry: %v", err)
+	}
+}
