@@ -188,6 +188,13 @@ var (
 		},
 		required: msgTheme,
 	}
+	// FieldReasonOptional is a reason where one is welcome but not needed
+	// (reactivate, restore).
+	FieldReasonOptional = Field{
+		Key: "reason", Label: "reason", MaxRunes: 500, Optional: true,
+		Columns:   []string{"tenants.suspended_reason", "tenants.deleted_reason"},
+		normalize: CleanText,
+	}
 )
 
 const (
@@ -213,5 +220,5 @@ func checkQuota(v string) string {
 var Fields = []Field{
 	FieldTenantName, FieldShortName, FieldEmail, FieldPhone, FieldHTTPSURL, FieldCurrency,
 	FieldTimezone, FieldColor, FieldSenderName, FieldPersonName, FieldReason,
-	FieldPlan, FieldQuota, FieldTheme,
+	FieldPlan, FieldQuota, FieldTheme, FieldReasonOptional,
 }

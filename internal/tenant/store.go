@@ -37,4 +37,6 @@ type Tx interface {
 	// A key already claimed gives an error matching apperr.ErrConflict; a
 	// key claimed by a transaction still running makes this wait for it.
 	SaveOnboardingResult(ctx context.Context, key string, res OnboardResult) error
+	// LifecycleStore: lock a tenant, change its status, read its latest event.
+	LifecycleStore
 }
