@@ -69,6 +69,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		Tenants:    tenant.NewService(st),
 		Onboarding: tenant.NewOnboarding(st, auth.Accounts{Client: gt}),
 		Secrets:    tenant.NewSecretService(st, keyring),
+		Audit:      tenant.NewAuditService(st),
 		Auth:       &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log},
 		Access:     st,
 		Sessions:   web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),

@@ -339,13 +339,14 @@ const maxBulk = 100
 // Bulk applies one action with one reason to many tenants, each in its own
 // transaction, so one refusal does not undo the rest.
 func (s *Service) Bulk(ctx context.Context, actor Actor, action LifecycleAction, ids []string, reason string) ([]BulkResult, error) {
+	errs := apperr.NewValidation()
 	if action != ActSuspend && action != ActReactivate {
-		return nil, fmt.Errorf("bulk %s: %w", action, apperr.ErrNotFound)
+		errs.Add("action", "Choose suspend or reactivate.")
+		return nil, errs
 	}
 	if !actor.MayAsk(action) {
 		return nil, fmt.Errorf("bulk %s: %w", action, apperr.ErrForbidden)
 	}
-	errs := apperr.NewValidation()
 	if len(ids) == 0 {
 		errs.Add("ids", "Select at least one tenant.")
 	}
@@ -390,4 +391,14 @@ func (s *Service) Bulk(ctx context.Context, actor Actor, action LifecycleAction,
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// MaySeeAudit reports whether the actor may read a tenant's audit log:
+// staff, and the tenant's own owners and admins.
+func (a Actor) MaySeeAudit(tenantID string) bool {
+	if a.IsStaff() {
+		return true
+	}
+	m, ok := a.Membership(tenantID)
+	return ok && (m.Role == MemberOwner || m.Role == MemberAdmin)
 }

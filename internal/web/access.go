@@ -166,6 +166,7 @@ func (s *server) chrome(c echo.Context, title, nav string) layout.Chrome {
 		Email:         p.Email,
 		RoleLabel:     roleLabel(p, current),
 		CanOnboard:    p.Staff == tenant.RolePlatformAdmin,
+		CanAudit:      p.Staff != "",
 		Tenants:       p.Memberships,
 		CurrentTenant: current,
 	}

@@ -96,6 +96,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Access:       st,
 		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
 		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
+		Audit:        tenant.NewAuditService(st),
 		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
 		MetricsToken: map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
 		Dev:          true,

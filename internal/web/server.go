@@ -32,7 +32,9 @@ type Deps struct {
 	Access     auth.AccessStore
 	Sessions   *scs.SessionManager
 	Secrets    *tenant.SecretService
-	Ready      []ReadyCheck
+	// Audit reads the audit log (GET /audit, /tenants/{id}/audit).
+	Audit *tenant.AuditService
+	Ready []ReadyCheck
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
@@ -122,6 +124,15 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/tenants/:id/branding/preview", s.tenantBrandingPreview, tenantEditors},
 		{http.MethodGet, "/tenants/:id/branding/theme", s.tenantBrandingTheme, tenantEditors},
 		{http.MethodPost, "/tenants/:id/plan", s.tenantPlan, adminOnly},
+		// lifecycle: staff; which action each staff role may ask is the domain's table
+		{http.MethodPost, "/tenants/:id/lifecycle/:action", s.tenantLifecycle, staffOnly},
+		{http.MethodPost, "/tenants/bulk", s.tenantBulk, staffOnly},
+		{http.MethodGet, "/tenants/export.csv", s.tenantExport, signedIn},
+		{http.MethodGet, "/audit", s.auditLog, staffOnly},
+		{http.MethodGet, "/audit.csv", s.auditExport, staffOnly},
+		// a tenant's own owners and admins too (the domain checks which tenant)
+		{http.MethodGet, "/tenants/:id/audit", s.tenantAuditLog, signedIn},
+		{http.MethodGet, "/tenants/:id/audit.csv", s.tenantAuditExport, signedIn},
 	}
 }
 

@@ -20,6 +20,7 @@ type User struct {
 	Email         string
 	RoleLabel     string
 	CanOnboard    bool
+	CanAudit      bool                // staff: the global audit log
 	Tenants       []tenant.Membership // for the tenant switcher
 	CurrentTenant string
 }
