@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,4 +63,24 @@ func TestBrowserSupportSuspendsFromTheList(t *testing.T) {
 	if who := bt.Eval[string](t, ctx, `document.querySelector('#audit-table tr[data-action="tenant.suspended"] time').title`); !strings.HasSuffix(who, "UTC") {
 		t.Errorf("no UTC on hover: %q", who)
 	}
+
+	bt.WaitHTMXIdle(t, ctx)
+
+	// bulk: every row of the Suspended tab, reactivated with one reason
+	bt.Do(t, ctx, "open the suspended tab", chromedp.Navigate(a.URL+"/tenants?status=suspended"),
+		chromedp.WaitVisible(chromedp.CSS("#bulk-form")))
+	rows := bt.Eval[int](t, ctx, `document.querySelectorAll("#tenant-results tbody tr").length`)
+	bt.Do(t, ctx, "select all on the page", chromedp.Click(chromedp.CSS("[data-select-all]")))
+	if n := bt.Eval[int](t, ctx, `document.querySelectorAll("[data-bulk-item]:checked").length`); n != rows || n < 2 {
+		t.Fatalf("%d of %d rows selected", n, rows)
+	}
+	bt.Do(t, ctx, "reactivate them", chromedp.SetValue(chromedp.CSS("#bulk-action"), "reactivate"),
+		chromedp.SendKeys(chromedp.CSS("#bulk-reason"), "Reviewed"),
+		chromedp.Click(chromedp.CSS(`#bulk-form button[type="submit"]`)))
+	bt.WaitTrue(t, ctx, "a summary per tenant", `document.querySelector("#bulk-summary")?.textContent.includes("done") &&
+		document.querySelectorAll('#bulk-summary li[data-outcome="done"]').length === `+itoa(rows))
+	bt.WaitTrue(t, ctx, "the tab to be empty and its count zero", `document.querySelectorAll("#tenant-results tbody tr").length === 0 &&
+		`+suspendedCount+` === "0"`)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
