@@ -61,7 +61,7 @@ func tenantLocation(d tenant.Detail) *time.Location {
 func (s *server) renderAudit(c echo.Context, page tenant.AuditPage, p tenantviews.AuditProps, title string) error {
 	p.Chrome, p.Page = s.chrome(c, title, "audit"), page
 	if htmxOf(c).wantsFragment() {
-		c.Response().Header().Set("HX-Push-Url", tenantviews.AuditURL(p.Base, page.Query, ""))
+		c.Response().Header().Set("HX-Push-Url", tenantviews.AuditURL(p.Base, page.Query, page.Query.After))
 	}
 	return renderPageOrFragment(c, http.StatusOK, tenantviews.AuditLogPage(p), tenantviews.AuditResults(p))
 }

@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -153,5 +155,46 @@ func TestListCSVExport(t *testing.T) {
 	recs, _ = csv.NewReader(strings.NewReader(body)).ReadAll()
 	if len(recs) < 2 || recs[1][3] != "deleted" || recs[1][8] == "" {
 		t.Errorf("deleted export: %v", recs)
+	}
+}
+
+// Paging keeps the filters: "Older →" carries them and the cursor, the next
+// page holds other (older) events, and htmx gets that URL pushed.
+func TestAuditPagingKeepsFilters(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	if _, err := a.pool.Exec(context.Background(), `
+		INSERT INTO audit_events (occurred_at, tenant_id, action, actor_email, actor_role, after)
+		SELECT now() - i * interval '1 minute', 'africastay', 'settings.updated', 'olu@africastay.example', 'owner',
+			jsonb_build_object('website', 'https://v' || i || '.example')
+		FROM generate_series(1, 120) AS i`); err != nil {
+		t.Fatal(err)
+	}
+	b := a.signedInAdmin(t)
+	_, first := b.get("/tenants/africastay/audit?action=settings.updated")
+	next := regexp.MustCompile(`href="(/tenants/africastay/audit\?[^"]*after=[^"]*)"[^>]*rel="next"`).FindStringSubmatch(first)
+	if next == nil || !strings.Contains(next[1], "action=settings.updated") {
+		t.Fatalf("no next link carrying the filter:\n%s", clip(first))
+	}
+	href := html.UnescapeString(next[1])
+	res, second := b.get(href, "HX-Request", "true")
+	if res.StatusCode != 200 || strings.Contains(second, "<html") || res.Header.Get("HX-Push-Url") != href {
+		t.Fatalf("next page: %d push %q want %q", res.StatusCode, res.Header.Get("HX-Push-Url"), href)
+	}
+	ids := regexp.MustCompile(`id="audit-(\d+)"`)
+	seen := map[string]bool{}
+	for _, m := range ids.FindAllStringSubmatch(first, -1) {
+		seen[m[1]] = true
+	}
+	if len(seen) != 50 {
+		t.Fatalf("first page has %d events", len(seen))
+	}
+	for _, m := range ids.FindAllStringSubmatch(second, -1) {
+		if seen[m[1]] {
+			t.Fatalf("event %s on both pages", m[1])
+		}
+	}
+	if !strings.Contains(second, "← Newest") || !strings.Contains(second, "https://v51.example") {
+		t.Errorf("second page:\n%s", clip(second))
 	}
 }
