@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/demo"
 	"github.com/tenant-console/console/internal/store"
@@ -15,7 +17,7 @@ import (
 	"github.com/tenant-console/console/internal/testdb"
 )
 
-func lifecycleFixture(t *testing.T) (*tenant.Service, *store.Store, func(id string) (tenant.Tenant, int)) {
+func lifecycleFixture(t *testing.T) (*tenant.Service, *pgxpool.Pool, func(id string) (tenant.Tenant, int)) {
 	t.Helper()
 	ctx := context.Background()
 	pool := testdb.New(t)
@@ -30,7 +32,7 @@ func lifecycleFixture(t *testing.T) (*tenant.Service, *store.Store, func(id stri
 		}
 		return d.Tenant, len(d.Audit)
 	}
-	return tenant.NewService(st), st, read
+	return tenant.NewService(st), pool, read
 }
 
 // Every cell of status × action × role: allowed ones move the status, bump
@@ -171,4 +173,46 @@ func containsAny(s string, subs ...string) bool {
 		}
 	}
 	return false
+}
+
+// The table has one row per (action, from status), and every action leads
+// to one status whatever it starts from.
+func TestTransitionTableIsAFunction(t *testing.T) {
+	seen := map[[2]string]bool{}
+	for _, tr := range tenant.Transitions {
+		k := [2]string{string(tr.Action), string(tr.From)}
+		if seen[k] {
+			t.Errorf("two rows for %v", k)
+		}
+		seen[k] = true
+		if tr.To != tr.Action.Target() || !tr.From.Valid() || !tr.To.Valid() || len(tr.Roles) == 0 {
+			t.Errorf("row %+v", tr)
+		}
+	}
+}
+
+// A tenant deleted longer ago than the grace period can no longer be
+// restored (purge is due); the refusal changes nothing.
+func TestRestoreAfterGracePeriodRefused(t *testing.T) {
+	t.Parallel()
+	svc, pool, read := lifecycleFixture(t)
+	ctx := context.Background()
+	admin := tenant.Actor{Email: "ada@console.example", Staff: tenant.RolePlatformAdmin}
+	const id = "tn_1f3a9c0b_k3xq"
+	if _, err := svc.Lifecycle(ctx, admin, tenant.LifecycleRequest{TenantID: id, Action: tenant.ActDelete, Reason: "closed", ConfirmID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE tenants SET deleted_at = now() - interval '31 days' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	before, events := read(id)
+	_, err := svc.Lifecycle(ctx, admin, tenant.LifecycleRequest{TenantID: id, Action: tenant.ActRestore})
+	var refused *tenant.RefusedError
+	if !errors.As(err, &refused) || refused.Kind != tenant.RefusedPurged || !errors.Is(err, apperr.ErrConflict) {
+		t.Fatalf("restore after 31 days: %v", err)
+	}
+	after, eventsAfter := read(id)
+	if after.Status != tenant.StatusDeleted || after.Version != before.Version || eventsAfter != events {
+		t.Fatal("the refusal changed the tenant")
+	}
 }
