@@ -34,6 +34,7 @@ func commands() []command {
 		{"import-yaml", "import the legacy YAML tenant tree (DIR/{tenant_id}/client.yaml)", runImportYAML},
 		{"export-yaml", "write the legacy YAML layout from the database (secrets as ${ENV} references)", runExportYAML},
 		{"drift", "list field by field what differs between a legacy YAML tree and the database", runDrift},
+		{"purge", "remove tenants deleted more than 30 days ago (--older-than, --dry-run)", runPurge},
 		{"rotate-secret-key", "re-encrypt tenant secrets under the current CONSOLE_SECRET_KEY (--generate: a new key)", runRotateSecretKey},
 	}
 }

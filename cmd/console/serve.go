@@ -85,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 			Invitations: members},
 		Access:   st,
 		Sessions: web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
+		Audit:    tenant.NewAuditService(st),
 		Ready: []web.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "gotrue", Check: gt.Health},

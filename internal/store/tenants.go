@@ -67,14 +67,16 @@ var listOrder = map[string]string{
 }
 
 type listRow struct {
-	ID           string    `db:"id"`
-	Name         string    `db:"name"`
-	ShortName    string    `db:"short_name"`
-	Status       string    `db:"status"`
-	Plan         string    `db:"plan"`
-	SupportEmail string    `db:"support_email"`
-	CreatedAt    time.Time `db:"created_at"`
-	Source       string    `db:"source"`
+	ID           string     `db:"id"`
+	Name         string     `db:"name"`
+	ShortName    string     `db:"short_name"`
+	Status       string     `db:"status"`
+	Plan         string     `db:"plan"`
+	SupportEmail string     `db:"support_email"`
+	CreatedAt    time.Time  `db:"created_at"`
+	Source       string     `db:"source"`
+	DeletedAt    *time.Time `db:"deleted_at"`
+	Version      int        `db:"version"`
 }
 
 // ListTenants returns one page of q and the per-status counts of its filter.
@@ -118,7 +120,7 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []str
 			SELECT t.id FROM tenants t` + page.where() + ` ORDER BY ` + listOrder[q.Sort] +
 		` LIMIT ` + limit + ` OFFSET ` + offset + `)
 		SELECT t.id, t.name, t.short_name, t.status, t.plan, t.created_at, t.source,
-			coalesce(s.support_email, '') AS support_email
+			t.deleted_at, t.version, coalesce(s.support_email, '') AS support_email
 		FROM page JOIN tenants t ON t.id = page.id
 		LEFT JOIN tenant_settings s ON s.tenant_id = t.id
 		ORDER BY ` + listOrder[q.Sort]
@@ -135,7 +137,7 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []str
 		res.Items[i] = tenant.ListItem{
 			ID: r.ID, Name: r.Name, ShortName: r.ShortName, Status: tenant.Status(r.Status),
 			Plan: tenant.Plan(r.Plan), SupportEmail: r.SupportEmail, CreatedAt: r.CreatedAt,
-			Source: tenant.Source(r.Source),
+			Source: tenant.Source(r.Source), DeletedAt: r.DeletedAt, Version: r.Version,
 		}
 	}
 	return res, nil

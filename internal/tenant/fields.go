@@ -448,6 +448,13 @@ var (
 	FieldSearch = Field{
 		Key: "q", Label: "search", Optional: true, MaxRunes: maxSearchLen, Truncate: true,
 	}
+	// FieldReasonOptional is a reason where one is welcome but not needed
+	// (reactivate, restore).
+	FieldReasonOptional = Field{
+		Key: "reason", Label: "reason", MaxRunes: 500, Optional: true,
+		Columns:   []string{"tenants.suspended_reason", "tenants.deleted_reason"},
+		normalize: CleanText,
+	}
 )
 
 // Fields lists every field rule.
@@ -455,5 +462,5 @@ var Fields = []Field{
 	FieldTenantName, FieldShortName, FieldTenantID, FieldEmail, FieldPhone, FieldHTTPSURL, FieldCurrency,
 	FieldTimezone, FieldColor, FieldTheme, FieldSenderName, FieldPersonName, FieldReason, FieldPlan,
 	FieldQuota, FieldPromptName, FieldStaffRole, FieldMemberRole, FieldIdempotencyKey, FieldEnvRef,
-	FieldPassword, FieldSearch,
+	FieldPassword, FieldSearch, FieldReasonOptional,
 }

@@ -88,6 +88,13 @@ type ListItem struct {
 	SupportEmail string
 	CreatedAt    time.Time
 	Source       Source
+	DeletedAt    *time.Time // when deleted: the purge date is 30 days later
+	Version      int        // for the row's lifecycle forms
+}
+
+// PurgeDate is when a deleted tenant of the list may be purged.
+func (i ListItem) PurgeDate() time.Time {
+	return Tenant{DeletedAt: i.DeletedAt}.PurgeDate()
 }
 
 // ListResult is one page of the list with the counts its tabs show.

@@ -51,3 +51,9 @@ func (s *Service) Get(ctx context.Context, actor Actor, id string) (Detail, erro
 	}
 	return d, nil
 }
+
+// EachListed streams every tenant of the list state q the actor may see, in
+// the list's order (all pages): the list's CSV export.
+func (s *Service) EachListed(ctx context.Context, actor Actor, q ListQuery, fn func(ListItem) error) error {
+	return s.store.EachTenant(ctx, q.Normalize(), actor.TenantScope(), fn)
+}

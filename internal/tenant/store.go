@@ -21,6 +21,8 @@ type Store interface {
 	OnboardingResult(ctx context.Context, key string) (OnboardResult, error)
 	// EditStore: saving settings, branding and plan at a version.
 	EditStore
+	// EachTenant streams every tenant matching q (all pages) to fn.
+	EachTenant(ctx context.Context, q ListQuery, scope []string, fn func(ListItem) error) error
 }
 
 // Tx is the set of writes available inside one transaction.
@@ -37,4 +39,6 @@ type Tx interface {
 	// A key already claimed gives an error matching apperr.ErrConflict; a
 	// key claimed by a transaction still running makes this wait for it.
 	SaveOnboardingResult(ctx context.Context, key string, res OnboardResult) error
+	// LifecycleStore: lock a tenant, change its status, read its latest event.
+	LifecycleStore
 }

@@ -189,6 +189,7 @@ func (s *server) chrome(c echo.Context, title, nav string) layout.Chrome {
 		CanManageStaff: p.Staff == tenant.RolePlatformAdmin,
 		Tenants:        p.Memberships,
 		CurrentTenant:  current,
+		CanAudit:       p.Staff != "",
 	}
 	return ch
 }

@@ -125,6 +125,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		MetricsToken:   map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
 		Dev:            !opts.production,
 		TrustedProxies: proxies,
+		Audit:          tenant.NewAuditService(st),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -62,6 +62,14 @@ var routeAccess = map[string]expect{
 	"GET /tenants/:id/branding/preview": {303, 200, 200, 404, 200},
 	"GET /tenants/:id/branding/theme":   {303, 200, 200, 404, 200},
 	"POST /tenants/:id/plan":            {401, 403, 403, 403, 422},
+	// the action here is the literal ":action", which names no action
+	"POST /tenants/:id/lifecycle/:action": {401, 404, 403, 403, 404},
+	"POST /tenants/bulk":                  {401, 422, 403, 403, 422}, // empty form: choose an action
+	"GET /tenants/export.csv":             {303, 200, 200, 200, 200},
+	"GET /audit":                          {303, 200, 403, 403, 200},
+	"GET /audit.csv":                      {303, 200, 403, 403, 200},
+	"GET /tenants/:id/audit":              {303, 200, 200, 404, 200},
+	"GET /tenants/:id/audit.csv":          {303, 200, 200, 404, 200},
 }
 
 func TestEveryRouteChecksWhoAsks(t *testing.T) {

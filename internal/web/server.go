@@ -36,7 +36,9 @@ type Deps struct {
 	// Members runs a tenant's people and invitations; Staff the staff page.
 	Members *tenant.MemberService
 	Staff   *tenant.StaffService
-	Ready   []ReadyCheck
+	// Audit reads the audit log (GET /audit, /tenants/{id}/audit).
+	Audit *tenant.AuditService
+	Ready []ReadyCheck
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
 	Metrics *prometheus.Registry
@@ -159,6 +161,15 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/tenants/:id/branding/preview", s.tenantBrandingPreview, tenantEditors},
 		{http.MethodGet, "/tenants/:id/branding/theme", s.tenantBrandingTheme, tenantEditors},
 		{http.MethodPost, "/tenants/:id/plan", s.tenantPlan, adminOnly},
+		// lifecycle: staff; which action each staff role may ask is the domain's table
+		{http.MethodPost, "/tenants/:id/lifecycle/:action", s.tenantLifecycle, staffOnly},
+		{http.MethodPost, "/tenants/bulk", s.tenantBulk, staffOnly},
+		{http.MethodGet, "/tenants/export.csv", s.tenantExport, signedIn},
+		{http.MethodGet, "/audit", s.auditLog, staffOnly},
+		{http.MethodGet, "/audit.csv", s.auditExport, staffOnly},
+		// a tenant's own owners and admins too (the domain checks which tenant)
+		{http.MethodGet, "/tenants/:id/audit", s.tenantAuditLog, signedIn},
+		{http.MethodGet, "/tenants/:id/audit.csv", s.tenantAuditExport, signedIn},
 	}
 }
 

@@ -31,11 +31,8 @@ func (s *server) tenantList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	props := tenantviews.ListProps{
-		Chrome:     s.chrome(c, "Tenants", "tenants"),
-		Result:     res,
-		CanOnboard: actor.IsPlatformAdmin(),
-	}
+	props := s.listProps(c, actor, res)
+	props.BulkResults = s.popBulkSummary(c)
 	if htmxOf(c).wantsFragment() {
 		// The form sends every field; the address bar gets the short,
 		// canonical form of the same state.

@@ -40,7 +40,8 @@ func (s *server) tenantPlan(c echo.Context) error {
 	}
 	return render(c, http.StatusUnprocessableEntity, tenantviews.ShowPage(tenantviews.ShowProps{
 		Chrome: s.chrome(c, d.Tenant.Name, "tenants"), Detail: d, IsStaff: actor.IsStaff(),
-		Edit: s.showEdit(actor, d.Tenant, &in, verr),
+		Edit:   s.showEdit(actor, d.Tenant, &in, verr),
+		Offers: actor.Offers(d.Tenant.Status), CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
 	}))
 }
 

@@ -16,10 +16,12 @@ func (s *server) tenantShow(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, tenantviews.ShowPage(tenantviews.ShowProps{
-		Chrome:  s.chrome(c, d.Tenant.Name, "tenants"),
-		Detail:  d,
-		Notice:  s.Sessions.PopString(c.Request().Context(), sessTenantNotice),
-		IsStaff: actor.IsStaff(),
-		Edit:    s.showEdit(actor, d.Tenant, nil, nil),
+		Chrome:      s.chrome(c, d.Tenant.Name, "tenants"),
+		Detail:      d,
+		Notice:      s.Sessions.PopString(c.Request().Context(), sessTenantNotice),
+		IsStaff:     actor.IsStaff(),
+		Edit:        s.showEdit(actor, d.Tenant, nil, nil),
+		Offers:      actor.Offers(d.Tenant.Status),
+		CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
 	}))
 }

@@ -77,4 +77,12 @@
   }, true);
   revealPickers(document);
   document.body.addEventListener("htmx:afterSwap", function () { revealPickers(document); });
+  // "Select all on this page" ticks every row's bulk checkbox.
+  document.addEventListener("change", function (evt) {
+    var all = evt.target;
+    if (!all.matches || !all.matches("[data-select-all]")) return;
+    document.querySelectorAll("[data-bulk-item]").forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
 })();

@@ -23,6 +23,7 @@ type User struct {
 	CanManageStaff bool
 	Tenants        []tenant.Membership // for the tenant switcher
 	CurrentTenant  string
+	CanAudit       bool // staff: the global audit log
 }
 
 // htmxConfig keeps htmx within the Content-Security-Policy (no inline styles,

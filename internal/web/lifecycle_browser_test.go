@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	bt "github.com/tenant-console/console/internal/browsertest"
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// Support signs in, filters the list to one tenant, suspends it from its
+// row with a reason, sees the row change in place and the Suspended count
+// move, then finds the event with its reason in the audit log.
+func TestBrowserSupportSuspendsFromTheList(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	support := a.createPerson(t, "sam@console.example", tenant.RoleSupport, nil)
+	ctx := bt.New(t)
+
+	bt.Do(t, ctx, "sign in", chromedp.Navigate(a.URL+"/tenants"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), support.email),
+		chromedp.SendKeys(chromedp.CSS("#password"), support.password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#tenant-search")))
+	bt.WaitTrue(t, ctx, "htmx to load", `typeof htmx !== "undefined"`)
+	bt.Eval[bool](t, ctx, `window.__samePage = true`)
+
+	bt.Do(t, ctx, "filter to Kruger", chromedp.SendKeys(chromedp.CSS("#tenant-search"), "kruger"))
+	bt.WaitTrue(t, ctx, "one row", `document.querySelectorAll("#tenant-results tbody tr").length === 1 &&
+		document.querySelector("#tenant-row-tn_1f3a9c0b_k3xq") !== null`)
+	bt.WaitHTMXIdle(t, ctx)
+	suspendedCount := `document.querySelector('#status-tabs a[href*="status=suspended"] .tab-count').textContent.trim()`
+	if n := bt.Eval[string](t, ctx, suspendedCount); n != "0" {
+		t.Fatalf("suspended count before: %s", n)
+	}
+
+	row := `#tenant-row-tn_1f3a9c0b_k3xq`
+	bt.Do(t, ctx, "open the suspend form", chromedp.Click(chromedp.CSS(row+` details[data-action="suspend"] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`)))
+	bt.Do(t, ctx, "give a reason and confirm",
+		chromedp.SendKeys(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`), "Chargebacks under review"),
+		chromedp.Click(chromedp.CSS(row+` form[data-lifecycle-form="suspend"] button[type="submit"]`)))
+	bt.WaitTrue(t, ctx, "the row to show Suspended", `document.querySelector("`+row+`")?.dataset.status === "suspended" &&
+		document.querySelector("`+row+` .badge").textContent.includes("Suspended")`)
+	bt.WaitTrue(t, ctx, "the Suspended count to move", suspendedCount+` === "1"`)
+	bt.WaitTrue(t, ctx, "the row to offer reactivation", `document.querySelector("`+row+` details[data-action=reactivate]") !== null`)
+	if !bt.Eval[bool](t, ctx, `window.__samePage === true`) {
+		t.Fatal("the action reloaded the page instead of swapping the row")
+	}
+	bt.WaitHTMXIdle(t, ctx)
+
+	bt.Do(t, ctx, "open the audit log", chromedp.Click(chromedp.CSS(`header a[href="/audit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#audit-filters")))
+	bt.Do(t, ctx, "filter to the tenant", chromedp.SendKeys(chromedp.CSS("#audit-tenant"), "tn_1f3a9c0b_k3xq"),
+		chromedp.Click(chromedp.CSS(`#audit-filters button[type="submit"]`)))
+	bt.WaitTrue(t, ctx, "the URL to carry the filter", `location.search.includes("tenant=tn_1f3a9c0b_k3xq")`)
+	bt.WaitTrue(t, ctx, "the event with its reason", `[...document.querySelectorAll('#audit-table tr[data-action="tenant.suspended"]')]
+		.some(tr => tr.querySelector("[data-reason]").textContent.includes("Chargebacks under review") && tr.textContent.includes("sam@console.example"))`)
+	if who := bt.Eval[string](t, ctx, `document.querySelector('#audit-table tr[data-action="tenant.suspended"] time').title`); !strings.HasSuffix(who, "UTC") {
+		t.Errorf("no UTC on hover: %q", who)
+	}
+
+	bt.WaitHTMXIdle(t, ctx)
+
+	// bulk: every row of the Suspended tab, reactivated with one reason
+	bt.Do(t, ctx, "open the suspended tab", chromedp.Navigate(a.URL+"/tenants?status=suspended"),
+		chromedp.WaitVisible(chromedp.CSS("#bulk-form")))
+	rows := bt.Eval[int](t, ctx, `document.querySelectorAll("#tenant-results tbody tr").length`)
+	bt.Do(t, ctx, "select all on the page", chromedp.Click(chromedp.CSS("[data-select-all]")))
+	if n := bt.Eval[int](t, ctx, `document.querySelectorAll("[data-bulk-item]:checked").length`); n != rows || n < 2 {
+		t.Fatalf("%d of %d rows selected", n, rows)
+	}
+	bt.Do(t, ctx, "reactivate them", chromedp.SetValue(chromedp.CSS("#bulk-action"), "reactivate"),
+		chromedp.SendKeys(chromedp.CSS("#bulk-reason"), "Reviewed"),
+		chromedp.Click(chromedp.CSS(`#bulk-form button[type="submit"]`)))
+	bt.WaitTrue(t, ctx, "a summary per tenant", `document.querySelector("#bulk-summary")?.textContent.includes("done") &&
+		document.querySelectorAll('#bulk-summary li[data-outcome="done"]').length === `+itoa(rows))
+	bt.WaitTrue(t, ctx, "the tab to be empty and its count zero", `document.querySelectorAll("#tenant-results tbody tr").length === 0 &&
+		`+suspendedCount+` === "0"`)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
