@@ -50,6 +50,14 @@ type appOptions struct {
 	gotrueURL, accountsURL string
 	// openMetrics leaves METRICS_TOKEN unset (the harness sets one).
 	openMetrics bool
+	// production serves over TLS with APP_ENV=production's settings
+	// (Secure cookies, HSTS).
+	production bool
+	// gotrueTimeout bounds each call to GoTrue (default: the client's).
+	gotrueTimeout time.Duration
+	// databaseURL, when set, is the (migrated) database to run on instead
+	// of a fresh clone from testdb.
+	databaseURL string
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -57,7 +65,16 @@ func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
 func newAppWith(t *testing.T, opts appOptions) *app {
 	t.Helper()
 	ctx := context.Background()
-	pool := testdb.New(t)
+	var pool *pgxpool.Pool
+	if opts.databaseURL == "" {
+		pool = testdb.New(t)
+	} else {
+		var err error
+		if pool, err = pgxpool.New(ctx, opts.databaseURL); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+	}
 	st := store.New(pool)
 	if err := st.BulkInsert(ctx, demo.Agencies(time.Now())); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -78,10 +95,14 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	t.Cleanup(func() { _ = stop(context.Background()) })
 	gt := gotrue.New(gotrue.Config{URL: gtURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
 	elsewhere := func(url string) *gotrue.Client {
-		if url == "" {
+		if url == "" && opts.gotrueTimeout == 0 {
 			return gt
 		}
-		return gotrue.New(gotrue.Config{URL: url, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
+		if url == "" {
+			url = gtURL
+		}
+		return gotrue.New(gotrue.Config{URL: url, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey(),
+			HTTPClient: &http.Client{Timeout: opts.gotrueTimeout}})
 	}
 	consoleGT, accountsGT := elsewhere(opts.gotrueURL), elsewhere(opts.accountsURL)
 
@@ -94,13 +115,18 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Onboarding:   tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
 		Auth:         &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log},
 		Access:       st,
-		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
+		Sessions:     web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, !opts.production),
 		Secrets:      tenant.NewSecretService(st, testKeyring(t)),
 		Ready:        []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
 		MetricsToken: map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
-		Dev:          true,
+		Dev:          !opts.production,
 	})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	if opts.production {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
 	return &app{Server: srv, echo: h, pool: pool, store: st, gotrue: gt, logs: logs}
 }
@@ -148,7 +174,7 @@ type browser struct {
 
 func (a *app) newBrowser(t *testing.T) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: a.URL, client: &http.Client{Jar: jar,
+	return &browser{t: t, base: a.URL, client: &http.Client{Jar: jar, Transport: a.Client().Transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
