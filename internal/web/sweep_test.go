@@ -111,16 +111,21 @@ func TestSweepForeignTenantIsNotFound(t *testing.T) {
 
 	b := a.newBrowser(t)
 	b.signIn(owner)
-	routes := tenantRoutes(a.echo)
-	if len(routes) == 0 {
+	var paths []string // each address once; both methods are tried on it
+	for _, r := range tenantRoutes(a.echo) {
+		if !slices.Contains(paths, r.Path) {
+			paths = append(paths, r.Path)
+		}
+	}
+	if len(paths) == 0 {
 		t.Fatal("the router has no route with a tenant id")
 	}
 	checked, forbidden := 0, 0
-	for _, r := range routes {
+	for _, p := range paths {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			ask := func(id string) (*http.Response, string) {
 				b.get("/tenants") // a page with a fresh form token
-				path := fillPath(r.Path, id)
+				path := fillPath(p, id)
 				if method == http.MethodGet {
 					return b.get(path)
 				}
@@ -130,11 +135,11 @@ func TestSweepForeignTenantIsNotFound(t *testing.T) {
 			}
 			resB, bodyB := ask(tenantB)
 			resNone, _ := ask(foreignID)
-			checked++
-			what := method + " " + fillPath(r.Path, tenantB)
+			what := method + " " + fillPath(p, tenantB)
 			if resB.StatusCode == http.StatusMethodNotAllowed && resNone.StatusCode == http.StatusMethodNotAllowed {
 				continue // the route has no such method: nothing to learn
 			}
+			checked++
 			// 403 only from a role check that answers before any tenant is
 			// looked at, and so answers a tenant that does not exist alike.
 			if resB.StatusCode != resNone.StatusCode ||
@@ -152,8 +157,8 @@ func TestSweepForeignTenantIsNotFound(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("foreign-tenant sweep: %d routes × GET/POST = %d requests as the owner of %s on %s (%d refused by role before any lookup)",
-		len(routes), checked, tenantA, tenantB, forbidden)
+	t.Logf("foreign-tenant sweep: %d addresses × GET/POST, %d routes answered, as the owner of %s on %s (%d refused by role before any lookup)",
+		len(paths), checked, tenantA, tenantB, forbidden)
 	if checked == 0 {
 		t.Fatal("nothing was checked")
 	}
