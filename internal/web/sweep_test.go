@@ -97,20 +97,18 @@ func (a *app) tenantStrings(t *testing.T, id string) []string {
 	return out
 }
 
-// TestSweepForeignTenantIsNotFound: the owner of A, asking about B on every
-// route that takes a tenant id, GET and POST with a valid CSRF token, gets
-// the same refusal as for a tenant that does not exist — 404, or the 403 of
-// a route the owner's role may never use (for any tenant, A included) —
-// and not one string of B's data.
+// TestSweepForeignTenantIsNotFound: a person of tenant A (owner, admin or
+// member), asking about B on every route that takes a tenant id, GET and
+// POST with a valid CSRF token, gets the same refusal as for a tenant that
+// does not exist — 404, or the 403 of a route their role may never use —
+// not one string of B's data, and B is left unchanged.
 func TestSweepForeignTenantIsNotFound(t *testing.T) {
 	t.Parallel()
 	a := newAppWith(t, appOptions{limits: auth.Limits{PerEmail: 1000, PerIP: 1000, WindowSeconds: 60}})
-	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberOwner})
 	a.createPerson(t, "bongani@tenant-b.example", "", map[string]tenant.MemberRole{tenantB: tenant.MemberOwner})
 	secretsOfB := a.tenantStrings(t, tenantB)
+	stateOfB := a.tenantState(t, tenantB)
 
-	b := a.newBrowser(t)
-	b.signIn(owner)
 	var paths []string // each address once; both methods are tried on it
 	for _, r := range tenantRoutes(a.echo) {
 		if !slices.Contains(paths, r.Path) {
@@ -121,47 +119,73 @@ func TestSweepForeignTenantIsNotFound(t *testing.T) {
 		t.Fatal("the router has no route with a tenant id")
 	}
 	checked, forbidden := 0, 0
-	for _, p := range paths {
-		for _, method := range []string{http.MethodGet, http.MethodPost} {
-			ask := func(id string) (*http.Response, string) {
-				b.get("/tenants") // a page with a fresh form token
-				path := fillPath(p, id)
-				if method == http.MethodGet {
-					return b.get(path)
+	roles := []tenant.MemberRole{tenant.MemberOwner, tenant.MemberAdmin, tenant.MemberMember}
+	for _, role := range roles {
+		b := a.newBrowser(t)
+		b.signIn(a.createPerson(t, string(role)+"@africastay.example", "", map[string]tenant.MemberRole{tenantA: role}))
+		for _, p := range paths {
+			for _, method := range []string{http.MethodGet, http.MethodPost} {
+				ask := func(id string) (*http.Response, string) {
+					b.get("/tenants") // a page with a fresh form token
+					path := fillPath(p, id)
+					if method == http.MethodGet {
+						return b.get(path)
+					}
+					// A form as a person would send it, aimed at the tenant.
+					return b.post(path, url.Values{"value": {"sk-test"}, "name": {"Renamed"}, "reason": {"because"},
+						"email": {"someone@example.com"}, "role": {"admin"}, "tenant_id": {id}, "plan": {"enterprise"}})
 				}
-				// A form as a person would send it, aimed at the tenant.
-				return b.post(path, url.Values{"value": {"sk-test"}, "name": {"Renamed"}, "reason": {"because"},
-					"email": {"someone@example.com"}, "role": {"admin"}, "tenant_id": {id}})
-			}
-			resB, bodyB := ask(tenantB)
-			resNone, _ := ask(foreignID)
-			what := method + " " + fillPath(p, tenantB)
-			if resB.StatusCode == http.StatusMethodNotAllowed && resNone.StatusCode == http.StatusMethodNotAllowed {
-				continue // the route has no such method: nothing to learn
-			}
-			checked++
-			// 403 only from a role check that answers before any tenant is
-			// looked at, and so answers a tenant that does not exist alike.
-			if resB.StatusCode != resNone.StatusCode ||
-				(resB.StatusCode != http.StatusNotFound && resB.StatusCode != http.StatusForbidden) {
-				t.Errorf("%s as the owner of %s: status %d, for a tenant that does not exist %d; want 404 for both\n%s",
-					what, tenantA, resB.StatusCode, resNone.StatusCode, clip(bodyB))
-			}
-			if resB.StatusCode == http.StatusForbidden {
-				forbidden++
-			}
-			for _, s := range secretsOfB {
-				if strings.Contains(bodyB, s) || strings.Contains(bodyB, htmlEscape(s)) {
-					t.Errorf("%s: the answer shows %q of tenant %s", what, s, tenantB)
+				resB, bodyB := ask(tenantB)
+				resNone, _ := ask(foreignID)
+				what := fmt.Sprintf("%s %s as the %s of %s", method, fillPath(p, tenantB), role, tenantA)
+				if resB.StatusCode == http.StatusMethodNotAllowed && resNone.StatusCode == http.StatusMethodNotAllowed {
+					continue // the route has no such method: nothing to learn
+				}
+				checked++
+				// 403 only from a role check that answers before any tenant is
+				// looked at, and so answers a tenant that does not exist alike.
+				if resB.StatusCode != resNone.StatusCode ||
+					(resB.StatusCode != http.StatusNotFound && resB.StatusCode != http.StatusForbidden) {
+					t.Errorf("%s: status %d, for a tenant that does not exist %d; want 404 for both\n%s",
+						what, resB.StatusCode, resNone.StatusCode, clip(bodyB))
+				}
+				if resB.StatusCode == http.StatusForbidden {
+					forbidden++
+				}
+				for _, s := range secretsOfB {
+					if strings.Contains(bodyB, s) || strings.Contains(bodyB, htmlEscape(s)) {
+						t.Errorf("%s: the answer shows %q of tenant %s", what, s, tenantB)
+					}
+				}
+				if now := a.tenantState(t, tenantB); now != stateOfB {
+					t.Fatalf("%s changed tenant %s:\n%s\n→\n%s", what, tenantB, stateOfB, now)
 				}
 			}
 		}
 	}
-	t.Logf("foreign-tenant sweep: %d addresses × GET/POST, %d routes answered, as the owner of %s on %s (%d refused by role before any lookup)",
-		len(paths), checked, tenantA, tenantB, forbidden)
+	t.Logf("foreign-tenant sweep: %d addresses × GET/POST × %d member roles, %d route answers checked on %s (%d refused by role before any lookup)",
+		len(paths), len(roles), checked, tenantB, forbidden)
 	if checked == 0 {
 		t.Fatal("nothing was checked")
 	}
+}
+
+// tenantState is everything stored about tenant id, as text, to see that
+// nothing changed.
+func (a *app) tenantState(t *testing.T, id string) string {
+	t.Helper()
+	var state string
+	err := a.pool.QueryRow(context.Background(), `SELECT concat_ws(E'\n',
+		(SELECT row_to_json(x)::text FROM tenants x WHERE id = $1),
+		(SELECT row_to_json(x)::text FROM tenant_settings x WHERE tenant_id = $1),
+		(SELECT row_to_json(x)::text FROM tenant_branding x WHERE tenant_id = $1),
+		(SELECT json_agg(x ORDER BY name)::text FROM tenant_secrets x WHERE tenant_id = $1),
+		(SELECT json_agg(x ORDER BY user_id)::text FROM organization_users x WHERE tenant_id = $1),
+		(SELECT count(*)::text FROM audit_events WHERE tenant_id = $1))`, id).Scan(&state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
 }
 
 // TestSweepSearchIsLiteral: %, _, \ and quotes in a search are the
