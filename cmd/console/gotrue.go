@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -23,6 +24,7 @@ func openGoTrue(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 		}
 		return gotrue.New(gotrue.Config{
 			URL: cfg.GoTrueURL, AnonKey: cfg.GoTrueAnonKey, ServiceRoleKey: cfg.GoTrueServiceKey,
+			HTTPClient: &http.Client{Timeout: cfg.GoTrueTimeout},
 		}), func() {}, nil
 	}
 	if !cfg.Dev() {
@@ -38,6 +40,7 @@ func openGoTrue(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 		return nil, nil, err
 	}
 	log.Warn("using the embedded development auth server; set GOTRUE_URL to use a real GoTrue", "url", url)
-	client := gotrue.New(gotrue.Config{URL: url, AnonKey: srv.AnonKey(), ServiceRoleKey: srv.ServiceRoleKey()})
+	client := gotrue.New(gotrue.Config{URL: url, AnonKey: srv.AnonKey(), ServiceRoleKey: srv.ServiceRoleKey(),
+		HTTPClient: &http.Client{Timeout: cfg.GoTrueTimeout}})
 	return client, func() { _ = stop(context.Background()) }, nil
 }

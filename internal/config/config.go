@@ -34,6 +34,7 @@ type Config struct {
 	GoTrueURL         string        `env:"GOTRUE_URL"`
 	GoTrueAnonKey     string        `env:"GOTRUE_ANON_KEY"`
 	GoTrueServiceKey  string        `env:"GOTRUE_SERVICE_ROLE_KEY"`
+	GoTrueTimeout     time.Duration `env:"GOTRUE_TIMEOUT" envDefault:"10s"`
 	SecretKey         string        `env:"CONSOLE_SECRET_KEY"`
 	SecretKeyPrevious []string      `env:"CONSOLE_SECRET_KEY_PREVIOUS" envSeparator:","`
 	SessionLifetime   time.Duration `env:"SESSION_LIFETIME" envDefault:"12h"`
@@ -80,6 +81,9 @@ func (c Config) validate() error {
 	}
 	if c.SessionIdle <= 0 {
 		errs = append(errs, errors.New("SESSION_IDLE_TIMEOUT must be a positive duration such as 1h"))
+	}
+	if c.GoTrueTimeout <= 0 {
+		errs = append(errs, errors.New("GOTRUE_TIMEOUT must be a positive duration such as 10s"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.LogFormat))

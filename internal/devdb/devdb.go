@@ -156,6 +156,31 @@ func Stop(dataDir string) error {
 	return nil
 }
 
+// Restart restarts the running project-local cluster in dataDir
+// (pg_ctl restart -m fast: connections are ended, the server comes back on
+// the same port), for fault tests that need a Postgres outage of their own.
+func Restart(dataDir string) error {
+	dataDir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return fmt.Errorf("devdb: data dir: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bin, err := findBinaries(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	run, err := newRunner()
+	if err != nil {
+		return err
+	}
+	if out, err := run.output(ctx, bin.path("pg_ctl"), "restart", "-D", dataDir, "-m", "fast", "-w", "-t", "60", "-s",
+		"-l", logFile(dataDir)); err != nil {
+		return fmt.Errorf("devdb: pg_ctl restart: %w: %s\n%s", err, out, tail(logFile(dataDir), 20))
+	}
+	return nil
+}
+
 // serverAddr is where cfg's server listens, as net.Dial wants it.
 func serverAddr(cfg *pgx.ConnConfig) (network, address string) {
 	port := strconv.Itoa(int(cfg.Port))

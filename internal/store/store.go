@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -48,9 +50,9 @@ type txStore struct {
 
 // InTx runs fn in one transaction and commits only when fn succeeds.
 func (s *Store) InTx(ctx context.Context, fn func(tenant.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return markUnreachable(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		return fn(&txStore{tx: tx})
-	})
+	}))
 }
 
 // mapErr turns Postgres errors that mean something to a user into apperr
@@ -61,6 +63,9 @@ func mapErr(op string, err error) error {
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%s: %w", op, apperr.ErrNotFound)
+	}
+	if unreachable(err) {
+		return fmt.Errorf("%s: %w: %w", op, apperr.ErrUnavailable, err)
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -106,6 +111,32 @@ func refused(pgErr *pgconn.PgError) *apperr.RefusedError {
 		}
 	}
 	return r
+}
+
+// unreachable reports whether err means the database could not be reached
+// or dropped the connection, rather than refused the statement: a person can
+// only try again shortly (and the pool will connect afresh).
+func unreachable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P0x: the server shut down, was
+		// terminated (pg_terminate_backend), is starting or lost the database.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// markUnreachable marks an error of a transaction's begin or commit (which no
+// statement's mapErr sees) as apperr.ErrUnavailable when the database was
+// unreachable; other errors pass unchanged.
+func markUnreachable(err error) error {
+	if err == nil || errors.Is(err, apperr.ErrUnavailable) || !unreachable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", apperr.ErrUnavailable, err)
 }
 
 // UniqueViolation reports whether err was a unique violation of constraint.

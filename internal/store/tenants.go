@@ -231,5 +231,5 @@ func (s *Store) GetDetail(ctx context.Context, id string, auditLimit int) (tenan
 			d.Audit, err = latestAudit(ctx, tx, id, auditLimit)
 			return err
 		})
-	return d, err
+	return d, markUnreachable(err)
 }

@@ -58,11 +58,16 @@ type appOptions struct {
 	// to have it answer 500 for some calls); the console talks to it through
 	// the real client as to any GoTrue.
 	wrapGoTrue func(http.Handler) http.Handler
-	// production runs the router as outside dev (HSTS, /metrics closed
-	// without a token); the session cookie stays usable over plain http.
-	production bool
 	// trustedProxies is TRUSTED_PROXIES (CIDRs); none by default.
 	trustedProxies []string
+	// production serves over TLS with APP_ENV=production's settings
+	// (Secure cookies, HSTS).
+	production bool
+	// gotrueTimeout bounds each call to GoTrue (default: the client's).
+	gotrueTimeout time.Duration
+	// databaseURL, when set, is the (migrated) database to run on instead
+	// of a fresh clone from testdb.
+	databaseURL string
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -70,7 +75,16 @@ func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
 func newAppWith(t *testing.T, opts appOptions) *app {
 	t.Helper()
 	ctx := context.Background()
-	pool := testdb.New(t)
+	var pool *pgxpool.Pool
+	if opts.databaseURL == "" {
+		pool = testdb.New(t)
+	} else {
+		var err error
+		if pool, err = pgxpool.New(ctx, opts.databaseURL); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+	}
 	st := store.New(pool)
 	if err := st.BulkInsert(ctx, demo.Agencies(time.Now())); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -96,10 +110,14 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	}
 	gt := gotrue.New(gotrue.Config{URL: gtURL, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
 	elsewhere := func(url string) *gotrue.Client {
-		if url == "" {
+		if url == "" && opts.gotrueTimeout == 0 {
 			return gt
 		}
-		return gotrue.New(gotrue.Config{URL: url, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey()})
+		if url == "" {
+			url = gtURL
+		}
+		return gotrue.New(gotrue.Config{URL: url, AnonKey: dev.AnonKey(), ServiceRoleKey: dev.ServiceRoleKey(),
+			HTTPClient: &http.Client{Timeout: opts.gotrueTimeout}})
 	}
 	consoleGT, accountsGT := elsewhere(opts.gotrueURL), elsewhere(opts.accountsURL)
 
@@ -119,7 +137,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Members:        members,
 		Staff:          tenant.NewStaffService(st, auth.Accounts{Client: accountsGT}),
 		Access:         st,
-		Sessions:       web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, true),
+		Sessions:       web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, !opts.production),
 		Secrets:        tenant.NewSecretService(st, testKeyring(t)),
 		Ready:          []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
 		MetricsToken:   map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],
@@ -127,7 +145,12 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		TrustedProxies: proxies,
 		Audit:          tenant.NewAuditService(st),
 	})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	if opts.production {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
 	return &app{Server: srv, echo: h, pool: pool, store: st, gotrue: gt, logs: logs,
 		gotrueURL: gtURL, serviceKey: dev.ServiceRoleKey()}
@@ -176,7 +199,7 @@ type browser struct {
 
 func (a *app) newBrowser(t *testing.T) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: a.URL, client: &http.Client{Jar: jar,
+	return &browser{t: t, base: a.URL, client: &http.Client{Jar: jar, Transport: a.Client().Transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
