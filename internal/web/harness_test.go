@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
@@ -50,6 +51,8 @@ type appOptions struct {
 	gotrueURL, accountsURL string
 	// openMetrics leaves METRICS_TOKEN unset (the harness sets one).
 	openMetrics bool
+	// tracer, when set, sees every query the console's pool issues.
+	tracer pgx.QueryTracer
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -57,7 +60,20 @@ func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
 func newAppWith(t *testing.T, opts appOptions) *app {
 	t.Helper()
 	ctx := context.Background()
-	pool := testdb.New(t)
+	var pool *pgxpool.Pool
+	if opts.tracer == nil {
+		pool = testdb.New(t)
+	} else {
+		cfg, err := pgxpool.ParseConfig(testdb.URL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ConnConfig.Tracer = opts.tracer
+		if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+	}
 	st := store.New(pool)
 	if err := st.BulkInsert(ctx, demo.Agencies(time.Now())); err != nil {
 		t.Fatalf("seed: %v", err)
