@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -85,7 +86,20 @@ func run() error {
 	if o.keep {
 		fmt.Fprintln(os.Stderr, "keeping the database:", dbURL)
 	} else {
-		defer drop()
+		var once sync.Once
+		dropOnce := func() { once.Do(drop) }
+		defer dropOnce()
+		// An interrupted run drops its database too (the server it started
+		// gets the same signal from the terminal).
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-sig
+			fmt.Fprintln(os.Stderr, "bench: interrupted; dropping the database")
+			time.Sleep(500 * time.Millisecond)
+			dropOnce()
+			os.Exit(130)
+		}()
 	}
 	dataDir, err := os.MkdirTemp("", "console-bench-")
 	if err != nil {
@@ -106,7 +120,8 @@ func run() error {
 	}
 
 	step("starting console serve")
-	srv, err := startServer(o.console, env)
+	profile := filepath.Join(dataDir, "server-cpu.pprof")
+	srv, err := startServer(o.console, append(env, "CONSOLE_CPU_PROFILE="+profile))
 	if err != nil {
 		return err
 	}
@@ -158,6 +173,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	srv.stop()
+	rep.ServerCPUTop = pprofTop(profile)
 	rep.Machine, err = machine(ctx, pool)
 	if err != nil {
 		return err
@@ -734,6 +751,21 @@ type report struct {
 	Pages       []pageResult       `json:"pages"`
 	Throughput  []throughputResult `json:"throughput"`
 	Targets     []targetResult     `json:"targets"`
+	// ServerCPUTop is `go tool pprof -top` of the server over the whole run.
+	ServerCPUTop []string `json:"server_cpu_profile_top"`
+}
+
+// pprofTop summarizes the server's CPU profile (and keeps a copy in bench/
+// for a closer look, not committed).
+func pprofTop(profile string) []string {
+	if b, err := os.ReadFile(profile); err == nil {
+		_ = os.WriteFile(filepath.Join("bench", "server-cpu.pprof"), b, 0o644)
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=25", profile).Output()
+	if err != nil {
+		return []string{"go tool pprof: " + err.Error()}
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
 }
 
 type targetResult struct {
@@ -807,6 +839,13 @@ func printReport(w io.Writer, r report) {
 	}
 	fmt.Fprintf(w, "\nseed: %.1f s   import-yaml: %d folders in %.1f s (%.0f tenants/s)   peak RSS: %.1f MB   ready: %.0f ms\n\n",
 		r.SeedSeconds, r.Import.Folders, r.Import.Seconds, r.Import.TenantsPerSecond, r.PeakRSSMB, r.ReadyMillis)
+	fmt.Fprintln(w, "server CPU profile (go tool pprof -top bench/server-cpu.pprof):")
+	for i, l := range r.ServerCPUTop {
+		if i < 22 {
+			fmt.Fprintln(w, "  "+l)
+		}
+	}
+	fmt.Fprintln(w)
 	for _, t := range r.Targets {
 		mark := "MET   "
 		if !t.Met {

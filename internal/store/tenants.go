@@ -75,8 +75,14 @@ func rowMatches(f *filter, pattern string) string {
 
 // searchCap is how many matches per searched column are counted exactly. A
 // term matching more (in any one column) is common: its counts are estimated
-// from a sample and its page found by walking the sort order.
-const searchCap = 1000
+// from a sample and its page found by walking the sort order. Trigram
+// matches must each be checked against the row (a heap read); prefix
+// matches come from index-only scans, so short terms can afford more, which
+// matters because their matches cluster in name order, where a walk is slow.
+const (
+	searchCap      = 1000
+	shortSearchCap = 20000
+)
 
 // sampleRows is about how many tenants the estimate of a common term reads.
 const sampleRows = 1000
@@ -87,7 +93,11 @@ const sampleRows = 1000
 func (s *Store) matchingIDs(ctx context.Context, q tenant.ListQuery) (ids []string, statuses []string, capped bool, err error) {
 	f := &filter{}
 	var branches string
-	limit := f.arg(searchCap)
+	limitN := searchCap
+	if q.ShortSearch() {
+		limitN = shortSearchCap
+	}
+	limit := f.arg(limitN)
 	if q.ShortSearch() {
 		lo, hi := prefixRange(q.Search)
 		l, h := f.arg(lo), f.arg(hi)
@@ -129,7 +139,7 @@ func (s *Store) matchingIDs(ctx context.Context, q tenant.ListQuery) (ids []stri
 	if err != nil {
 		return nil, nil, false, mapErr("search tenants", err)
 	}
-	return ids, statuses, widest >= searchCap, nil
+	return ids, statuses, widest >= limitN, nil
 }
 
 // estimateCounts estimates per status how many tenants (within the plan
@@ -256,9 +266,7 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []str
 			page.and(rowMatches(page, likePattern(q)))
 		}
 	case q.Search == "":
-		if err := s.countAll(ctx, q.Plan, res.Counts); err != nil {
-			return res, err
-		}
+		return res, s.countAndPage(ctx, &res)
 	default:
 		ids, statuses, capped, err := s.matchingIDs(ctx, q)
 		if err != nil {
@@ -332,7 +340,58 @@ func (s *Store) scanCounts(ctx context.Context, sql string, args []any, into map
 // listPage reads the rows of res.Query's page (plus one, to know whether a
 // next page exists) under the conditions already in f.
 func (s *Store) listPage(ctx context.Context, res *tenant.ListResult, f *filter) error {
+	sql, backwards := pageSQL(res.Query, f)
+	rows, err := s.pool.Query(ctx, sql, f.args...)
+	if err != nil {
+		return mapErr("list tenants", err)
+	}
+	return readPage(res, rows, backwards)
+}
+
+// countAndPage is countAll and listPage in one round trip: the list without
+// a search, its most frequent request.
+func (s *Store) countAndPage(ctx context.Context, res *tenant.ListResult) error {
 	q := res.Query
+	b := &pgx.Batch{}
+	if q.Plan == "" {
+		b.Queue(`SELECT status, sum(n)::bigint FROM tenant_counts GROUP BY status`)
+	} else {
+		b.Queue(`SELECT status, n FROM tenant_counts WHERE plan = $1`, string(q.Plan))
+	}
+	f := &filter{}
+	sql, backwards := pageSQL(q, f)
+	b.Queue(sql, f.args...)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return mapErr("count tenants", err)
+	}
+	var status string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		res.Counts[tenant.Status(status)] = n
+		return nil
+	}); err != nil {
+		return mapErr("count tenants", err)
+	}
+	if q.Status == "" {
+		res.Total = res.AllCount()
+	} else {
+		res.Total = res.Counts[q.Status]
+	}
+	if rows, err = br.Query(); err != nil {
+		return mapErr("list tenants", err)
+	}
+	if err := readPage(res, rows, backwards); err != nil {
+		return err
+	}
+	return mapErr("list tenants", br.Close())
+}
+
+// pageSQL adds the page's own conditions to f and returns its query, and
+// whether it reads backwards (a "previous page" cursor).
+func pageSQL(q tenant.ListQuery, f *filter) (string, bool) {
 	if q.Status == "" {
 		f.and("t.status <> " + f.arg(string(tenant.StatusDeleted)))
 	} else {
@@ -354,17 +413,18 @@ func (s *Store) listPage(ctx context.Context, res *tenant.ListResult, f *filter)
 	limit := f.arg(q.PerPage + 1)
 	// The page's ids are found first (from the sort index alone, however
 	// deep the page), and only those rows are joined.
-	sql := `WITH page AS (
+	return `WITH page AS (
 			SELECT t.id FROM tenants t` + f.where() + ` ORDER BY ` + listOrder[sort] + ` LIMIT ` + limit + offset + `)
 		SELECT t.id, t.name, lower(t.name) AS name_key, t.short_name, t.status, t.plan, t.created_at, t.source,
 			coalesce(s.support_email, '') AS support_email
 		FROM page JOIN tenants t ON t.id = page.id
 		LEFT JOIN tenant_settings s ON s.tenant_id = t.id
-		ORDER BY ` + listOrder[sort]
-	rows, err := s.pool.Query(ctx, sql, f.args...)
-	if err != nil {
-		return mapErr("list tenants", err)
-	}
+		ORDER BY ` + listOrder[sort], backwards
+}
+
+// readPage fills res with the page's rows and the cursors of its links.
+func readPage(res *tenant.ListResult, rows pgx.Rows, backwards bool) error {
+	q := res.Query
 	recs, err := pgx.CollectRows(rows, pgx.RowToStructByName[listRow])
 	if err != nil {
 		return mapErr("list tenants", err)
