@@ -188,3 +188,86 @@ func TestListCountsStayRightAfterEveryChange(t *testing.T) {
 	exec(`DELETE FROM tenants WHERE id = 'zambezi'`)
 	agree("after a purge")
 }
+
+var rowIDs = regexp.MustCompile(`id="tenant-row-([^"]+)"`)
+var prevLink = regexp.MustCompile(`href="(/tenants[^"]*)"[^>]*rel="prev"|rel="prev"[^>]*href="(/tenants[^"]*)"`)
+
+func rowsOf(body string) []string {
+	var ids []string
+	for _, m := range rowIDs.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+func link(t *testing.T, re *regexp.Regexp, body, what string) string {
+	t.Helper()
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s link on the page", what)
+	}
+	return strings.ReplaceAll(m[1]+m[2], "&amp;", "&")
+}
+
+// Next and Previous move by cursor; the links are shareable (another person
+// opening one sees the same rows) and Previous comes back to what Next left.
+func TestListPagesByCursor(t *testing.T) {
+	a := newApp(t)
+	gen := demo.NewGenerator(5, time.Now())
+	var recs []tenant.Record
+	for range 120 {
+		recs = append(recs, gen.Next())
+	}
+	if err := a.store.BulkInsert(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	admin := a.createPerson(t, "admin@pages.example", tenant.RolePlatformAdmin, nil)
+	b := a.newBrowser(t)
+	b.signIn(admin)
+
+	for _, sort := range []string{"", "-created"} {
+		_, first := b.get("/tenants?sort=" + sort)
+		page2URL := link(t, nextLink, first, "next")
+		_, page2 := b.get(page2URL)
+		page3URL := link(t, nextLink, page2, "next")
+		_, page3 := b.get(page3URL)
+		if !strings.Contains(page3, "Page 3 of") {
+			t.Errorf("sort %q: the third page is not labelled page 3", sort)
+		}
+		seen := map[string]bool{}
+		for _, id := range append(append(rowsOf(first), rowsOf(page2)...), rowsOf(page3)...) {
+			if seen[id] {
+				t.Errorf("sort %q: %s shown on two pages", sort, id)
+			}
+			seen[id] = true
+		}
+		if len(seen) != 75 {
+			t.Errorf("sort %q: %d distinct rows on three pages of 25", sort, len(seen))
+		}
+		_, back := b.get(link(t, prevLink, page3, "prev"))
+		if !slicesEqual(rowsOf(back), rowsOf(page2)) {
+			t.Errorf("sort %q: Previous from page 3 shows %v, page 2 was %v", sort, rowsOf(back), rowsOf(page2))
+		}
+		_, back = b.get(link(t, prevLink, back, "prev"))
+		if !slicesEqual(rowsOf(back), rowsOf(first)) {
+			t.Errorf("sort %q: Previous twice does not come back to the first page", sort)
+		}
+		other := a.newBrowser(t)
+		other.signIn(admin)
+		if _, shared := other.get(page3URL); !slicesEqual(rowsOf(shared), rowsOf(page3)) {
+			t.Errorf("sort %q: the shared link of page 3 shows other rows", sort)
+		}
+	}
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
