@@ -247,20 +247,36 @@ type capturer struct {
 }
 
 type captured struct {
-	sql  string
-	args []any
+	sql   string
+	args  []any
+	batch bool // sent in one pgx.Batch with its batch neighbours
 }
 
 func (c *capturer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	c.mu.Lock()
 	if c.on {
-		c.queries = append(c.queries, captured{d.SQL, d.Args})
+		c.queries = append(c.queries, captured{d.SQL, d.Args, false})
 	}
 	c.mu.Unlock()
 	return ctx
 }
 
 func (c *capturer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// Queries sent together (pgx.Batch, one round trip) are replayed together.
+func (c *capturer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (c *capturer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.mu.Lock()
+	if c.on {
+		c.queries = append(c.queries, captured{d.SQL, d.Args, true})
+	}
+	c.mu.Unlock()
+}
+
+func (c *capturer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (c *capturer) record(f func() error) ([]captured, error) {
 	c.mu.Lock()
@@ -580,10 +596,35 @@ func measure(ctx context.Context, runs int, c pageCase, st *store.Store, pool *p
 
 type queryer interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 func runQueries(ctx context.Context, q queryer, queries []captured) error {
-	for _, c := range queries {
+	for i := 0; i < len(queries); i++ {
+		c := queries[i]
+		if c.batch {
+			b := &pgx.Batch{}
+			for ; i < len(queries) && queries[i].batch; i++ {
+				b.Queue(queries[i].sql, queries[i].args...)
+			}
+			i--
+			br := q.SendBatch(ctx, b)
+			for range b.Len() {
+				rows, err := br.Query()
+				if err != nil {
+					br.Close()
+					return err
+				}
+				for rows.Next() {
+					_ = rows.RawValues()
+				}
+				rows.Close()
+			}
+			if err := br.Close(); err != nil {
+				return err
+			}
+			continue
+		}
 		rows, err := q.Query(ctx, c.sql, c.args...)
 		if err != nil {
 			return err
