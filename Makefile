@@ -52,7 +52,11 @@ test: ## go vet, then every test with the race detector (makes sure a Postgres a
 	@$(WITH_TEST_DB) echo "go test -race -count=1 ./..."; go test -race -count=1 ./...
 
 .PHONY: bench
-bench: ## run the benchmarks and print their figures
+bench: build ## the performance report: seeds a throw-away database (BENCH_SCALE, default 100000), prints a table, writes bench/results.json
+	@$(WITH_TEST_DB) go run ./cmd/bench -console bin/console
+
+.PHONY: bench-micro
+bench-micro: ## the go test micro-benchmarks (rendering, YAML reader, seed and list)
 	@$(WITH_TEST_DB) echo "go test -run='^$$' -bench=. -benchmem ./..."; go test -run='^$$' -bench=. -benchmem ./...
 
 .PHONY: lint

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -33,6 +35,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving (as MIGRATE_ON_START=true does)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	// CONSOLE_CPU_PROFILE=FILE writes a CPU profile of the whole run (for
+	// `make bench` and `go tool pprof`); it is not a setting for production.
+	if path := os.Getenv("CONSOLE_CPU_PROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("CPU profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("CPU profile: %w", err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	cfg, log, err := loadConfig(stderr)
 	if err != nil {

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,7 +14,7 @@ import (
 	"github.com/tenant-console/console/internal/tenant"
 )
 
-// filter builds the WHERE clause shared by a list page and its counts.
+// filter builds a WHERE clause and its parameters.
 type filter struct {
 	conds []string
 	args  []any
@@ -32,13 +35,168 @@ func (f *filter) where() string {
 	return " WHERE " + strings.Join(f.conds, " AND ")
 }
 
-// likePattern turns a search term into a case-insensitive "contains" pattern.
-func likePattern(term string) string {
+// likePattern turns a search term into a case-insensitive pattern: "contains"
+// for terms trigrams can serve, "starts with" for one or two characters.
+func likePattern(q tenant.ListQuery) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(term)) + "%"
+	p := r.Replace(strings.ToLower(q.Search)) + "%"
+	if q.ShortSearch() {
+		return p
+	}
+	return "%" + p
 }
 
-// baseFilter is the list's filter without the status, which the tabs count.
+// prefixRange is the [lo, hi) byte range of the strings that start with the
+// lower-cased term: the form of a prefix match a btree (text_pattern_ops)
+// can use even in a prepared statement's generic plan.
+func prefixRange(term string) (lo, hi string) {
+	lo = strings.ToLower(term)
+	rs := []rune(lo)
+	last := rs[len(rs)-1] + 1
+	if last >= 0xD800 && last <= 0xDFFF {
+		last = 0xE000
+	}
+	rs[len(rs)-1] = last
+	return lo, string(rs)
+}
+
+// rowMatches is the search as a condition on one row t: for a walk along the
+// sort order (terms that match many tenants) and for the sample that
+// estimates their counts.
+func rowMatches(f *filter, pattern string) string {
+	p := f.arg(pattern)
+	// OFFSET 0 keeps each EXISTS a per-row lookup by tenant id: left to
+	// itself the planner may hash every matching e-mail first, which for a
+	// common term means reading them all before the first row is found.
+	return fmt.Sprintf(`(lower(t.name) LIKE %[1]s OR t.id LIKE %[1]s
+		OR EXISTS (SELECT 1 FROM tenant_settings s WHERE s.tenant_id = t.id AND lower(s.support_email) LIKE %[1]s OFFSET 0)
+		OR EXISTS (SELECT 1 FROM organization_users u WHERE u.tenant_id = t.id AND lower(u.email) LIKE %[1]s OFFSET 0))`, p)
+}
+
+// searchCap is how many matches per searched column are counted exactly. A
+// term matching more (in any one column) is common: its counts are estimated
+// from a sample and its page found by walking the sort order. Trigram
+// matches must each be checked against the row (a heap read); prefix
+// matches come from index-only scans, so short terms can afford more, which
+// matters because their matches cluster in name order, where a walk is slow.
+const (
+	searchCap      = 1000
+	shortSearchCap = 20000
+)
+
+// sampleRows is about how many tenants the estimate of a common term reads.
+const sampleRows = 2000
+
+// matchingIDs finds, per searched column with its own index, at most
+// searchCap tenants matching the term, and returns the distinct ids with
+// their status (within the plan filter) and whether any column had more.
+func (s *Store) matchingIDs(ctx context.Context, q tenant.ListQuery) (ids []string, statuses []string, capped bool, err error) {
+	f := &filter{}
+	var branches string
+	limitN := searchCap
+	if q.ShortSearch() {
+		limitN = shortSearchCap
+	}
+	limit := f.arg(limitN)
+	if q.ShortSearch() {
+		lo, hi := prefixRange(q.Search)
+		l, h := f.arg(lo), f.arg(hi)
+		branches = fmt.Sprintf(`
+			(SELECT 1 AS col, id FROM tenants WHERE lower(name) ~>=~ %[2]s AND lower(name) ~<~ %[3]s LIMIT %[1]s)
+			UNION ALL (SELECT 2, id FROM tenants WHERE id ~>=~ %[2]s AND id ~<~ %[3]s LIMIT %[1]s)
+			UNION ALL (SELECT 3, tenant_id FROM tenant_settings WHERE lower(support_email) ~>=~ %[2]s AND lower(support_email) ~<~ %[3]s LIMIT %[1]s)
+			UNION ALL (SELECT 4, tenant_id FROM organization_users WHERE lower(email) ~>=~ %[2]s AND lower(email) ~<~ %[3]s LIMIT %[1]s)`,
+			limit, l, h)
+	} else {
+		p := f.arg(likePattern(q))
+		branches = fmt.Sprintf(`
+			(SELECT 1 AS col, id FROM tenants WHERE lower(name) LIKE %[2]s LIMIT %[1]s)
+			UNION ALL (SELECT 2, id FROM tenants WHERE id LIKE %[2]s LIMIT %[1]s)
+			UNION ALL (SELECT 3, tenant_id FROM tenant_settings WHERE lower(support_email) LIKE %[2]s LIMIT %[1]s)
+			UNION ALL (SELECT 4, tenant_id FROM organization_users WHERE lower(email) LIKE %[2]s LIMIT %[1]s)`,
+			limit, p)
+	}
+	planCond := ""
+	if q.Plan != "" {
+		planCond = " AND t.plan = " + f.arg(string(q.Plan))
+	}
+	sql := `WITH m AS MATERIALIZED (` + branches + `),
+		widest AS (SELECT coalesce(max(c), 0) AS n FROM (SELECT count(*) AS c FROM m GROUP BY col) x)
+		SELECT widest.n, t.id, t.status FROM widest LEFT JOIN (
+			SELECT t.id, t.status FROM tenants t WHERE t.id IN (SELECT id FROM m)` + planCond + `) t ON true`
+	rows, err := s.pool.Query(ctx, sql, f.args...)
+	if err != nil {
+		return nil, nil, false, mapErr("search tenants", err)
+	}
+	var widest int
+	var id, status *string
+	_, err = pgx.ForEachRow(rows, []any{&widest, &id, &status}, func() error {
+		if id != nil {
+			ids, statuses = append(ids, *id), append(statuses, *status)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, false, mapErr("search tenants", err)
+	}
+	return ids, statuses, widest >= limitN, nil
+}
+
+// estimateCounts estimates per status how many tenants (within the plan
+// filter) a common term matches, from a repeatable sample of about
+// sampleRows tenants scaled by the exact per-status totals.
+func (s *Store) estimateCounts(ctx context.Context, q tenant.ListQuery, exact map[tenant.Status]int, atLeast map[tenant.Status]int) (map[tenant.Status]int, error) {
+	all := 0
+	for _, n := range exact {
+		all += n
+	}
+	pct := 100.0
+	if all > sampleRows {
+		pct = 100 * float64(sampleRows) / float64(all)
+	}
+	f := &filter{}
+	sample := f.arg(pct)
+	match := rowMatches(f, likePattern(q))
+	if q.Plan != "" {
+		f.and("t.plan = " + f.arg(string(q.Plan)))
+	}
+	rows, err := s.pool.Query(ctx, `SELECT t.status, count(*), count(*) FILTER (WHERE `+match+`)
+		FROM tenants t TABLESAMPLE SYSTEM (`+sample+`) REPEATABLE (7)`+f.where()+` GROUP BY t.status`, f.args...)
+	if err != nil {
+		return nil, mapErr("estimate search counts", err)
+	}
+	est := map[tenant.Status]int{}
+	var status string
+	var seen, hits int
+	_, err = pgx.ForEachRow(rows, []any{&status, &seen, &hits}, func() error {
+		st := tenant.Status(status)
+		est[st] = roughly(float64(exact[st]) * float64(hits) / float64(seen))
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr("estimate search counts", err)
+	}
+	for st, n := range atLeast {
+		if est[st] < n {
+			est[st] = n
+		}
+	}
+	return est, nil
+}
+
+// roughly rounds an estimate to two significant digits: an "about" figure
+// should not look more precise than it is.
+func roughly(x float64) int {
+	if x < 100 {
+		return int(math.Round(x))
+	}
+	scale := math.Pow(10, math.Floor(math.Log10(x))-1)
+	return int(math.Round(x/scale) * scale)
+}
+
+// baseFilter is the list's filter as plain conditions on each row t (scope,
+// plan, search), for reading every matching tenant in order (the CSV
+// export) rather than one page through the indexes.
 func baseFilter(q tenant.ListQuery, scope []string) *filter {
 	f := &filter{}
 	if scope != nil {
@@ -48,13 +206,7 @@ func baseFilter(q tenant.ListQuery, scope []string) *filter {
 		f.and("t.plan = " + f.arg(string(q.Plan)))
 	}
 	if q.Search != "" {
-		// One branch per indexed column (trigram GIN indexes), so each can
-		// use its index instead of one OR across joined tables.
-		f.and(fmt.Sprintf(`t.id IN (
-			SELECT id FROM tenants WHERE lower(name) LIKE %[1]s OR id LIKE %[1]s
-			UNION SELECT tenant_id FROM tenant_settings WHERE lower(support_email) LIKE %[1]s
-			UNION SELECT tenant_id FROM organization_users WHERE lower(email) LIKE %[1]s)`,
-			f.arg(likePattern(q.Search))))
+		f.and(rowMatches(f, likePattern(q)))
 	}
 	return f
 }
@@ -66,9 +218,32 @@ var listOrder = map[string]string{
 	tenant.SortCreatedDesc: "t.created_at DESC, t.id DESC",
 }
 
+// reversed is each sort read backwards: how a "previous page" link finds the
+// rows just before its cursor.
+var reversed = map[string]string{
+	tenant.SortName:        tenant.SortNameDesc,
+	tenant.SortNameDesc:    tenant.SortName,
+	tenant.SortCreated:     tenant.SortCreatedDesc,
+	tenant.SortCreatedDesc: tenant.SortCreated,
+}
+
+// keysetCond is the condition "after c in sort order" on the sort's index.
+func keysetCond(f *filter, sort string, c tenant.Cursor) string {
+	op := ">"
+	if sort == tenant.SortNameDesc || sort == tenant.SortCreatedDesc {
+		op = "<"
+	}
+	if sort == tenant.SortCreated || sort == tenant.SortCreatedDesc {
+		micros, _ := strconv.ParseInt(c.Key, 10, 64)
+		return fmt.Sprintf("(t.created_at, t.id) %s (%s, %s)", op, f.arg(time.UnixMicro(micros)), f.arg(c.ID))
+	}
+	return fmt.Sprintf("(lower(t.name), t.id) %s (%s, %s)", op, f.arg(c.Key), f.arg(c.ID))
+}
+
 type listRow struct {
 	ID           string     `db:"id"`
 	Name         string     `db:"name"`
+	NameKey      string     `db:"name_key"`
 	ShortName    string     `db:"short_name"`
 	Status       string     `db:"status"`
 	Plan         string     `db:"plan"`
@@ -79,58 +254,215 @@ type listRow struct {
 	Version      int        `db:"version"`
 }
 
+func (r listRow) cursor(sort string) string {
+	key := r.NameKey
+	if sort == tenant.SortCreated || sort == tenant.SortCreatedDesc {
+		key = strconv.FormatInt(r.CreatedAt.UnixMicro(), 10)
+	}
+	return tenant.EncodeCursor(sort, tenant.Cursor{Key: key, ID: r.ID})
+}
+
 // ListTenants returns one page of q and the per-status counts of its filter.
+//
+// Without a search, the counts come from tenant_counts (kept by triggers).
+// With one, the matching ids are found through each column's index; when
+// that finds few, they are counted exactly and the page is read from them;
+// when a column matches more than searchCap, the counts are an estimate
+// (res.Estimated) and the page is found by walking the sort order, which
+// stops as soon as the page is full. Pages after the first are found from a
+// cursor (keyset) when the link carries one, else by OFFSET.
 func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []string) (tenant.ListResult, error) {
 	res := tenant.ListResult{Query: q, Counts: map[tenant.Status]int{}}
-
-	counts := baseFilter(q, scope)
-	rows, err := s.pool.Query(ctx, `SELECT t.status, count(*) FROM tenants t`+counts.where()+` GROUP BY t.status`, counts.args...)
-	if err != nil {
-		return res, mapErr("count tenants", err)
-	}
-	var status string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
-		res.Counts[tenant.Status(status)] = n
-		return nil
-	})
-	if err != nil {
-		return res, mapErr("count tenants", err)
+	page := &filter{}
+	switch {
+	case scope != nil:
+		// A tenant's own people see a handful of tenants: count them exactly.
+		if err := s.countScoped(ctx, q, scope, res.Counts); err != nil {
+			return res, err
+		}
+		page.and("t.id = ANY(" + page.arg(scope) + ")")
+		if q.Search != "" {
+			page.and(rowMatches(page, likePattern(q)))
+		}
+	case q.Search == "":
+		return res, s.countAndPage(ctx, &res)
+	default:
+		ids, statuses, capped, err := s.matchingIDs(ctx, q)
+		if err != nil {
+			return res, err
+		}
+		for _, st := range statuses {
+			res.Counts[tenant.Status(st)]++
+		}
+		if capped {
+			totals := map[tenant.Status]int{}
+			if err := s.countAll(ctx, q.Plan, totals); err != nil {
+				return res, err
+			}
+			est, err := s.estimateCounts(ctx, q, totals, res.Counts)
+			if err != nil {
+				return res, err
+			}
+			res.Counts, res.Estimated = est, true
+			page.and(rowMatches(page, likePattern(q)))
+		} else {
+			page.and("t.id = ANY(" + page.arg(ids) + ")")
+		}
 	}
 	if q.Status == "" {
 		res.Total = res.AllCount()
 	} else {
 		res.Total = res.Counts[q.Status]
 	}
-	if res.Total == 0 || q.Offset() >= res.Total {
+	if res.Total == 0 && !res.Estimated {
 		return res, nil
 	}
+	return res, s.listPage(ctx, &res, page)
+}
 
-	page := baseFilter(q, scope)
-	if q.Status == "" {
-		page.and("t.status <> " + page.arg(string(tenant.StatusDeleted)))
-	} else {
-		page.and("t.status = " + page.arg(string(q.Status)))
+// countAll reads the per-status counts (within a plan, if given) that the
+// triggers on tenants keep.
+func (s *Store) countAll(ctx context.Context, plan tenant.Plan, into map[tenant.Status]int) error {
+	sql, args := `SELECT status, sum(n)::bigint FROM tenant_counts GROUP BY status`, []any{}
+	if plan != "" {
+		sql, args = `SELECT status, n FROM tenant_counts WHERE plan = $1`, []any{string(plan)}
 	}
-	limit, offset := page.arg(q.PerPage), page.arg(q.Offset())
+	return s.scanCounts(ctx, sql, args, into)
+}
+
+func (s *Store) countScoped(ctx context.Context, q tenant.ListQuery, scope []string, into map[tenant.Status]int) error {
+	f := &filter{}
+	f.and("t.id = ANY(" + f.arg(scope) + ")")
+	if q.Plan != "" {
+		f.and("t.plan = " + f.arg(string(q.Plan)))
+	}
+	if q.Search != "" {
+		f.and(rowMatches(f, likePattern(q)))
+	}
+	return s.scanCounts(ctx, `SELECT t.status, count(*) FROM tenants t`+f.where()+` GROUP BY t.status`, f.args, into)
+}
+
+func (s *Store) scanCounts(ctx context.Context, sql string, args []any, into map[tenant.Status]int) error {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return mapErr("count tenants", err)
+	}
+	var status string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		into[tenant.Status(status)] = n
+		return nil
+	})
+	return mapErr("count tenants", err)
+}
+
+// listPage reads the rows of res.Query's page (plus one, to know whether a
+// next page exists) under the conditions already in f.
+func (s *Store) listPage(ctx context.Context, res *tenant.ListResult, f *filter) error {
+	sql, backwards := pageSQL(res.Query, f)
+	rows, err := s.pool.Query(ctx, sql, f.args...)
+	if err != nil {
+		return mapErr("list tenants", err)
+	}
+	return readPage(res, rows, backwards)
+}
+
+// countAndPage is countAll and listPage in one round trip: the list without
+// a search, its most frequent request.
+func (s *Store) countAndPage(ctx context.Context, res *tenant.ListResult) error {
+	q := res.Query
+	b := &pgx.Batch{}
+	if q.Plan == "" {
+		b.Queue(`SELECT status, sum(n)::bigint FROM tenant_counts GROUP BY status`)
+	} else {
+		b.Queue(`SELECT status, n FROM tenant_counts WHERE plan = $1`, string(q.Plan))
+	}
+	f := &filter{}
+	sql, backwards := pageSQL(q, f)
+	b.Queue(sql, f.args...)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return mapErr("count tenants", err)
+	}
+	var status string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		res.Counts[tenant.Status(status)] = n
+		return nil
+	}); err != nil {
+		return mapErr("count tenants", err)
+	}
+	if q.Status == "" {
+		res.Total = res.AllCount()
+	} else {
+		res.Total = res.Counts[q.Status]
+	}
+	if rows, err = br.Query(); err != nil {
+		return mapErr("list tenants", err)
+	}
+	if err := readPage(res, rows, backwards); err != nil {
+		return err
+	}
+	return mapErr("list tenants", br.Close())
+}
+
+// pageSQL adds the page's own conditions to f and returns its query, and
+// whether it reads backwards (a "previous page" cursor).
+func pageSQL(q tenant.ListQuery, f *filter) (string, bool) {
+	if q.Status == "" {
+		f.and("t.status <> " + f.arg(string(tenant.StatusDeleted)))
+	} else {
+		f.and("t.status = " + f.arg(string(q.Status)))
+	}
+	if q.Plan != "" {
+		f.and("t.plan = " + f.arg(string(q.Plan)))
+	}
+	sort, backwards := q.Sort, false
+	offset := ""
+	if c, ok := tenant.DecodeCursor(q.After, q.Sort); ok {
+		f.and(keysetCond(f, q.Sort, c))
+	} else if c, ok := tenant.DecodeCursor(q.Before, q.Sort); ok {
+		sort, backwards = reversed[q.Sort], true
+		f.and(keysetCond(f, sort, c))
+	} else if q.Offset() > 0 {
+		offset = " OFFSET " + f.arg(q.Offset())
+	}
+	limit := f.arg(q.PerPage + 1)
 	// The page's ids are found first (from the sort index alone, however
-	// deep the page), and only those rows are joined: joining before the
-	// OFFSET would read every skipped row's settings too.
-	sql := `WITH page AS (
-			SELECT t.id FROM tenants t` + page.where() + ` ORDER BY ` + listOrder[q.Sort] +
-		` LIMIT ` + limit + ` OFFSET ` + offset + `)
-		SELECT t.id, t.name, t.short_name, t.status, t.plan, t.created_at, t.source,
+	// deep the page), and only those rows are joined.
+	return `WITH page AS (
+			SELECT t.id FROM tenants t` + f.where() + ` ORDER BY ` + listOrder[sort] + ` LIMIT ` + limit + offset + `)
+		SELECT t.id, t.name, lower(t.name) AS name_key, t.short_name, t.status, t.plan, t.created_at, t.source,
 			t.deleted_at, t.version, coalesce(s.support_email, '') AS support_email
 		FROM page JOIN tenants t ON t.id = page.id
 		LEFT JOIN tenant_settings s ON s.tenant_id = t.id
-		ORDER BY ` + listOrder[q.Sort]
-	rows, err = s.pool.Query(ctx, sql, page.args...)
-	if err != nil {
-		return res, mapErr("list tenants", err)
-	}
+		ORDER BY ` + listOrder[sort], backwards
+}
+
+// readPage fills res with the page's rows and the cursors of its links.
+func readPage(res *tenant.ListResult, rows pgx.Rows, backwards bool) error {
+	q := res.Query
 	recs, err := pgx.CollectRows(rows, pgx.RowToStructByName[listRow])
 	if err != nil {
-		return res, mapErr("list tenants", err)
+		return mapErr("list tenants", err)
+	}
+	more := len(recs) > q.PerPage
+	if more {
+		recs = recs[:q.PerPage]
+	}
+	if backwards {
+		slices.Reverse(recs)
+		// Read backwards, the extra row is before the page: a page follows
+		// (the cursor's row), and one precedes only if the extra row exists.
+		res.HasNext = true
+		if !more {
+			// The first page, reached backwards: label it as such.
+			res.Query.Page, res.Query.Before = 1, ""
+		}
+	} else {
+		res.HasNext = more
 	}
 	res.Items = make([]tenant.ListItem, len(recs))
 	for i, r := range recs {
@@ -140,7 +472,15 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []str
 			Source: tenant.Source(r.Source), DeletedAt: r.DeletedAt, Version: r.Version,
 		}
 	}
-	return res, nil
+	if len(recs) > 0 {
+		if res.HasNext {
+			res.NextAfter = recs[len(recs)-1].cursor(q.Sort)
+		}
+		if res.Query.Page > 1 {
+			res.PrevBefore = recs[0].cursor(q.Sort)
+		}
+	}
+	return nil
 }
 
 type tenantRow struct {

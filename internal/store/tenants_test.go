@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,8 +84,27 @@ func TestListTenants(t *testing.T) {
 		if res := list(tenant.ListQuery{Search: "%"}, nil); res.Total != 0 {
 			t.Fatalf("search %% matched %d tenants", res.Total)
 		}
-		if res := list(tenant.ListQuery{Search: "_"}, nil); !slices.Contains(ids(res.Items), "tn_1f3a9c0b_k3xq") {
-			t.Fatalf("search _ should match ids containing an underscore")
+		if res := list(tenant.ListQuery{Search: "0b_"}, nil); !slices.Contains(ids(res.Items), "tn_1f3a9c0b_k3xq") {
+			t.Fatalf("search 0b_ should match ids containing it")
+		}
+		if res := list(tenant.ListQuery{Search: "tn%"}, nil); res.Total != 0 {
+			t.Fatalf("search tn%% matched %d tenants", res.Total)
+		}
+	})
+
+	t.Run("one or two characters match the start of a name, id or e-mail", func(t *testing.T) {
+		res := list(tenant.ListQuery{Search: "AF"}, nil)
+		if !slices.Contains(ids(res.Items), "africastay") {
+			t.Fatalf("search AF: got %v, want africastay", ids(res.Items))
+		}
+		for _, it := range res.Items {
+			if !strings.HasPrefix(strings.ToLower(it.Name), "af") && !strings.HasPrefix(it.ID, "af") &&
+				!strings.HasPrefix(it.SupportEmail, "af") {
+				t.Errorf("search AF shows %s (%s), which starts with neither", it.ID, it.Name)
+			}
+		}
+		if res := list(tenant.ListQuery{Search: "y"}, nil); slices.Contains(ids(res.Items), "africastay") {
+			t.Fatalf("search y matched africastay, which only contains it")
 		}
 	})
 

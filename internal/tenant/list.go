@@ -1,7 +1,11 @@
 package tenant
 
 import (
+	"encoding/base64"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sort orders of the tenant list.
@@ -36,6 +40,16 @@ type ListQuery struct {
 	Sort    string
 	Page    int
 	PerPage int
+	// After and Before are keyset cursors (see Cursor): the page starts
+	// after, or ends before, the row they name. Page then only labels it.
+	After  string
+	Before string
+}
+
+// ShortSearch says whether the term is too short for trigrams: such terms
+// match the start of the name, id or e-mail address instead of any part.
+func (q ListQuery) ShortSearch() bool {
+	return q.Search != "" && utf8.RuneCountInString(q.Search) < 3
 }
 
 // Normalize replaces anything out of range by its default, so any URL a
@@ -65,6 +79,14 @@ func (q ListQuery) Normalize() ListQuery {
 	if q.Page < 1 {
 		q.Page = 1
 	}
+	// A cursor is meaningful only for the sort it was made in; one that does
+	// not decode is dropped rather than shown as an error.
+	if _, ok := DecodeCursor(q.After, q.Sort); !ok {
+		q.After = ""
+	}
+	if _, ok := DecodeCursor(q.Before, q.Sort); !ok || q.After != "" {
+		q.Before = ""
+	}
 	valid := false
 	for _, n := range PageSizes {
 		valid = valid || q.PerPage == n
@@ -77,6 +99,45 @@ func (q ListQuery) Normalize() ListQuery {
 
 // Offset is the number of rows before the current page.
 func (q ListQuery) Offset() int { return (q.Page - 1) * q.PerPage }
+
+// Cursor is a position in the list: the sort key of a row and its id.
+type Cursor struct {
+	Key string // lower(name) for name sorts; created_at in Unix microseconds for the others
+	ID  string
+}
+
+func sortPrefix(sort string) string {
+	if sort == SortCreated || sort == SortCreatedDesc {
+		return "c"
+	}
+	return "n"
+}
+
+// EncodeCursor makes the URL form of c for the given sort.
+func EncodeCursor(sort string, c Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(sortPrefix(sort) + c.Key + "\x00" + c.ID))
+}
+
+// DecodeCursor reads a cursor made by EncodeCursor for the same sort.
+func DecodeCursor(s, sort string) (Cursor, bool) {
+	if s == "" || len(s) > 600 {
+		return Cursor{}, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !utf8.Valid(b) || len(b) < 3 || string(b[:1]) != sortPrefix(sort) {
+		return Cursor{}, false
+	}
+	key, id, ok := strings.Cut(string(b[1:]), "\x00")
+	if !ok || !ValidID(id) {
+		return Cursor{}, false
+	}
+	if sortPrefix(sort) == "c" {
+		if _, err := strconv.ParseInt(key, 10, 64); err != nil {
+			return Cursor{}, false
+		}
+	}
+	return Cursor{Key: key, ID: id}, true
+}
 
 // ListItem is one row of the tenant list.
 type ListItem struct {
@@ -103,6 +164,14 @@ type ListResult struct {
 	Items  []ListItem
 	Total  int            // rows matching the query (all pages)
 	Counts map[Status]int // per status, for the search and plan filter
+	// Estimated: Total and Counts are estimates (a search matching too many
+	// tenants to count on every keystroke); the page says "about".
+	Estimated bool
+	// HasNext says whether a page follows; NextAfter and PrevBefore are the
+	// cursors of the links to the next and previous pages.
+	HasNext    bool
+	NextAfter  string
+	PrevBefore string
 }
 
 // AllCount is what the "All" tab shows: every status but deleted.

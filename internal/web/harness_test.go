@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
@@ -68,6 +69,8 @@ type appOptions struct {
 	// databaseURL, when set, is the (migrated) database to run on instead
 	// of a fresh clone from testdb.
 	databaseURL string
+	// tracer, when set, sees every query the console's pool issues.
+	tracer pgx.QueryTracer
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -76,11 +79,22 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	t.Helper()
 	ctx := context.Background()
 	var pool *pgxpool.Pool
-	if opts.databaseURL == "" {
-		pool = testdb.New(t)
-	} else {
+	switch {
+	case opts.databaseURL != "":
 		var err error
 		if pool, err = pgxpool.New(ctx, opts.databaseURL); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+	case opts.tracer == nil:
+		pool = testdb.New(t)
+	default:
+		cfg, err := pgxpool.ParseConfig(testdb.URL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ConnConfig.Tracer = opts.tracer
+		if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(pool.Close)

@@ -21,6 +21,8 @@ func listQueryFrom(c echo.Context) tenant.ListQuery {
 		Sort:    c.QueryParam("sort"),
 		Page:    page,
 		PerPage: perPage,
+		After:   c.QueryParam("after"),
+		Before:  c.QueryParam("before"),
 	}.Normalize()
 }
 

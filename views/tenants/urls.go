@@ -31,6 +31,11 @@ func ListURL(q tenant.ListQuery) string {
 	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
+		if q.After != "" {
+			v.Set("after", q.After)
+		} else if q.Before != "" {
+			v.Set("before", q.Before)
+		}
 	}
 	if len(v) == 0 {
 		return "/tenants"
@@ -39,18 +44,43 @@ func ListURL(q tenant.ListQuery) string {
 }
 
 func withStatus(q tenant.ListQuery, s tenant.Status) string {
-	q.Status, q.Page = s, 1
+	q.Status, q.Page, q.After, q.Before = s, 1, "", ""
 	return ListURL(q)
 }
 
 func withPage(q tenant.ListQuery, page int) string {
-	q.Page = page
+	q.Page, q.After, q.Before = page, "", ""
+	return ListURL(q)
+}
+
+// nextPage and prevPage link to the neighbouring pages by cursor (keyset),
+// so a deep page costs what the first does; the page number only labels it.
+func nextPage(r tenant.ListResult) string {
+	q := r.Query
+	q.Page, q.After, q.Before = q.Page+1, r.NextAfter, ""
+	return ListURL(q)
+}
+
+func prevPage(r tenant.ListResult) string {
+	q := r.Query
+	q.Page, q.After, q.Before = q.Page-1, "", r.PrevBefore
+	if q.Page <= 1 || q.Before == "" {
+		q.Page, q.Before = max(q.Page, 1), ""
+	}
 	return ListURL(q)
 }
 
 func withoutSearch(q tenant.ListQuery) string {
-	q.Search, q.Page = "", 1
+	q.Search, q.Page, q.After, q.Before = "", 1, "", ""
 	return ListURL(q)
+}
+
+// count shows a count of the list, as an estimate when it is one.
+func count(r tenant.ListResult, n int) string {
+	if r.Estimated {
+		return "about " + thousands(n)
+	}
+	return thousands(n)
 }
 
 func withoutFilters(q tenant.ListQuery) string {
