@@ -89,7 +89,7 @@ func (s *Store) EachTenant(ctx context.Context, q tenant.ListQuery, scope []stri
 	} else {
 		f.and("t.status = " + f.arg(string(q.Status)))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, t.short_name, t.status, t.plan, t.created_at, t.source,
+	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, lower(t.name) AS name_key, t.short_name, t.status, t.plan, t.created_at, t.source,
 			t.deleted_at, t.version, coalesce(s.support_email, '') AS support_email
 		FROM tenants t LEFT JOIN tenant_settings s ON s.tenant_id = t.id`+f.where()+
 		` ORDER BY `+listOrder[q.Sort], f.args...)

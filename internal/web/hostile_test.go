@@ -291,6 +291,11 @@ func TestSweepHostileStringsAreInertOnEveryPage(t *testing.T) {
 			t.Errorf("%s: status %d\n%s", what, res.StatusCode, clip(body))
 			return
 		}
+		// A download (CSV) is not rendered by a browser: its cells are
+		// checked for formula injection by the export tests instead.
+		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			return
+		}
 		for _, inj := range injections(body) {
 			t.Errorf("%s: data acts as markup: %s %s", what, inj.where, inj.what)
 		}

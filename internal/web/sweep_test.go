@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,7 +120,8 @@ func TestSweepForeignTenantIsNotFound(t *testing.T) {
 		t.Fatal("the router has no route with a tenant id")
 	}
 	checked, forbidden := 0, 0
-	roles := []tenant.MemberRole{tenant.MemberOwner, tenant.MemberAdmin, tenant.MemberMember}
+	// A plain member cannot sign in at all (members_test proves it).
+	roles := []tenant.MemberRole{tenant.MemberOwner, tenant.MemberAdmin}
 	for _, role := range roles {
 		b := a.newBrowser(t)
 		b.signIn(a.createPerson(t, string(role)+"@africastay.example", "", map[string]tenant.MemberRole{tenantA: role}))
@@ -212,12 +214,18 @@ func TestSweepSearchIsLiteral(t *testing.T) {
 	b := a.signedInAdmin(t)
 	for _, term := range []string{"%", "_", `\`, "'", `"`, "%%", "0%", "_score", `k\s`, `O'Brien "Quoted"`, "'; --", `\%`, `%_`} {
 		var want []string
-		rows, err := a.pool.Query(ctx, `
+		// Terms of one or two characters match the start of a field (too
+		// short for the trigram indexes); longer ones match anywhere.
+		at := "> 0"
+		if utf8.RuneCountInString(term) < 3 {
+			at = "= 1"
+		}
+		rows, err := a.pool.Query(ctx, strings.ReplaceAll(`
 			SELECT t.id FROM tenants t JOIN tenant_settings s ON s.tenant_id = t.id
-			WHERE t.status <> 'deleted' AND (strpos(lower(t.name), lower($1)) > 0 OR strpos(t.id, $1) > 0
-				OR strpos(lower(s.support_email), lower($1)) > 0
-				OR EXISTS (SELECT 1 FROM organization_users o WHERE o.tenant_id = t.id AND strpos(lower(o.email), lower($1)) > 0))
-			ORDER BY t.id`, term)
+			WHERE t.status <> 'deleted' AND (strpos(lower(t.name), lower($1)) AT OR strpos(t.id, $1) AT
+				OR strpos(lower(s.support_email), lower($1)) AT
+				OR EXISTS (SELECT 1 FROM organization_users o WHERE o.tenant_id = t.id AND strpos(lower(o.email), lower($1)) AT))
+			ORDER BY t.id`, "AT", at), term)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +246,7 @@ func TestSweepSearchIsLiteral(t *testing.T) {
 			}
 			got := listedIDs(body)
 			if !slices.Equal(got, want) {
-				t.Errorf("search %q (fragment %v) lists %v, want exactly the tenants containing it literally: %v", term, fragment, got, want)
+				t.Errorf("search %q (fragment %v) lists %v, want exactly the tenants holding it literally: %v", term, fragment, got, want)
 			}
 		}
 	}
