@@ -59,6 +59,18 @@ bench: build ## the performance report: seeds a throw-away database (BENCH_SCALE
 bench-micro: ## the go test micro-benchmarks (rendering, YAML reader, seed and list)
 	@$(WITH_TEST_DB) echo "go test -run='^$$' -bench=. -benchmem ./..."; go test -run='^$$' -bench=. -benchmem ./...
 
+# Fuzz targets and how long each runs; `go test` alone runs only their seeds.
+FUZZTIME ?= 30s
+FUZZ_PKG := ./internal/tenant/
+FUZZ_TARGETS := FuzzFieldClean FuzzFieldRender FuzzListQuery FuzzCursor FuzzAuditQuery
+
+.PHONY: fuzz
+fuzz: ## fuzz the field rules, list and audit queries one target at a time (FUZZTIME per target, default 30s)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "go test -run='^\$$' -fuzz='^$$t\$$' -fuzztime=$(FUZZTIME) $(FUZZ_PKG)"; \
+		go test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) $(FUZZ_PKG) || exit 1; \
+	done
+
 .PHONY: lint
 lint: ## gofmt (must list no file), go vet, staticcheck
 	@files="$$(git ls-files --cached --others --exclude-standard -- '*.go')"; \

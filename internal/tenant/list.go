@@ -59,7 +59,11 @@ func (q ListQuery) Normalize() ListQuery {
 	// what could be shown of the refused term.
 	if q.SearchProblem == "" {
 		if search, msg := FieldSearch.Clean(q.Search); msg != "" {
+			// What is shown of it is bounded like an accepted term.
 			shown, _ := Strip(q.Search)
+			if r := []rune(CleanText(shown)); len(r) > maxSearchLen {
+				shown = string(r[:maxSearchLen])
+			}
 			q.Search, q.SearchProblem = CleanText(shown), msg
 		} else {
 			q.Search = search
