@@ -1,7 +1,8 @@
 # Tenant Console. `make` alone lists the targets.
 #
-# Needs Go (see go.mod) and, for `generate` and `vendor-htmx` only, Node.js's
-# npx/npm: Tailwind and htmx come from the npm registry at the versions pinned
+# Needs Go (see go.mod) and, for `generate`, `vendor-htmx` and `vendor-axe`
+# only, Node.js's npx/npm: Tailwind, htmx and axe-core (accessibility checks
+# in the browser tests) come from the npm registry at the versions pinned
 # below, so the project has no package.json. templ and staticcheck are pinned
 # as Go tools in go.mod (`go tool templ`, `go tool staticcheck`).
 
@@ -19,6 +20,10 @@ TAILWIND := BROWSERSLIST_IGNORE_OLD_DATA=1 npx --yes --before=$(TAILWIND_BEFORE)
 HTMX_VERSION := 2.0.11
 # sha256 of dist/htmx.min.js in the npm package htmx.org@$(HTMX_VERSION).
 HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+
+AXE_VERSION := 4.11.0
+# sha256 of axe.min.js in the npm package axe-core@$(AXE_VERSION).
+AXE_SHA256 := e9e5863c33a874f09bc01acd9234b7e3c871479f5eef8802fa582544465e6d01
 
 GENERATED := '*_templ.go' static/css/app.css
 
@@ -106,3 +111,19 @@ vendor-htmx: ## fetch the pinned htmx (HTMX_VERSION) from the npm registry into 
 	{ echo '/*! htmx.org $(HTMX_VERSION) | https://htmx.org | (c) Big Sky Software | license: Zero-Clause BSD (0BSD) */'; \
 	  cat "$$tmp/package/dist/htmx.min.js"; } > static/vendor/htmx.min.js; \
 	echo "static/vendor/htmx.min.js: htmx $(HTMX_VERSION)"
+
+.PHONY: vendor-axe
+vendor-axe: ## fetch the pinned axe-core (AXE_VERSION) from the npm registry into internal/browsertest/axe.min.js
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	npm pack --silent --pack-destination "$$tmp" axe-core@$(AXE_VERSION) >/dev/null; \
+	tar -xzf "$$tmp/axe-core-$(AXE_VERSION).tgz" -C "$$tmp" package/axe.min.js; \
+	if command -v sha256sum >/dev/null; then sum="$$(sha256sum "$$tmp/package/axe.min.js")"; \
+	else sum="$$(shasum -a 256 "$$tmp/package/axe.min.js")"; fi; \
+	if [ "$${sum%% *}" != "$(AXE_SHA256)" ]; then echo "axe.min.js from npm has sha256 $${sum%% *}, want $(AXE_SHA256)"; exit 1; fi; \
+	cp "$$tmp/package/axe.min.js" internal/browsertest/axe.min.js; \
+	echo "internal/browsertest/axe.min.js: axe-core $(AXE_VERSION)"
+
+.PHONY: screenshots
+screenshots: ## refresh docs/screenshots/*.png (the README's pictures) by running the browser journeys
+	@mkdir -p docs/screenshots
+	@$(WITH_TEST_DB) SCREENSHOTS_DIR="$$PWD/docs/screenshots" go test -count=1 -run 'TestBrowserJourney' ./internal/web/

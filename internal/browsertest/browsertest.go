@@ -17,7 +17,9 @@ import (
 )
 
 // Timeout bounds one journey; a hung page fails the test instead of CI.
-const Timeout = 60 * time.Second
+// A whole journey with axe on each screen takes 20–40 s on a busy 2-core
+// machine; the bound leaves room for that.
+const Timeout = 150 * time.Second
 
 // New returns a context driving a fresh tab of a fresh headless Chromium
 // with its own empty profile, closed when the test ends.
@@ -39,7 +41,7 @@ func New(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-background-networking", true),
-		chromedp.WindowSize(1280, 900),
+		chromedp.WindowSize(1280, 800),
 	)
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), Timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
@@ -96,9 +98,9 @@ func Do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 }
 
 // Eval evaluates expr and returns its value.
-func Eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func Eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}

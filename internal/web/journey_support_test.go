@@ -11,22 +11,29 @@ import (
 	"github.com/tenant-console/console/internal/tenant"
 )
 
-// Support signs in, filters the list to one tenant, suspends it from its
-// row with a reason, sees the row change in place and the Suspended count
-// move, then finds the event with its reason in the audit log.
-func TestBrowserSupportSuspendsFromTheList(t *testing.T) {
+// Support's day: sign in, look at the suspended tenants, filter the list to
+// one tenant, suspend it from its row with a reason (the row changes in
+// place, the Suspended count moves), find the event with its reason in the
+// audit log, reactivate the suspended ones in bulk, and find branding
+// offered read-only only, refused when posted anyway. Every screen is
+// checked with axe.
+func TestBrowserJourneySupport(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	support := a.createPerson(t, "sam@console.example", tenant.RoleSupport, nil)
 	ctx := bt.New(t)
 
-	bt.Do(t, ctx, "sign in", chromedp.Navigate(a.URL+"/tenants"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), support.email),
-		chromedp.SendKeys(chromedp.CSS("#password"), support.password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#tenant-search")))
-	bt.WaitTrue(t, ctx, "htmx to load", `typeof htmx !== "undefined"`)
+	signInBrowser(t, ctx, a, support, "")
+	bt.WaitTrue(t, ctx, "the list", `document.querySelector("#tenant-search") !== null`)
+	bt.Do(t, ctx, "filter the suspended tenants", chromedp.Click(chromedp.CSS(`#status-tabs a[href*="status=suspended"]`)))
+	bt.WaitTrue(t, ctx, "only suspended rows", `location.search.includes("status=suspended") &&
+		document.querySelectorAll("#tenant-results tbody tr").length > 0 &&
+		[...document.querySelectorAll("#tenant-results tbody tr")].every(tr => tr.dataset.status === "suspended")`)
+	bt.WaitHTMXIdle(t, ctx)
+	bt.Screen(t, ctx, "support-suspended")
+	bt.Do(t, ctx, "back to all tenants", chromedp.Click(chromedp.CSS(`#status-tabs a:first-child`)))
+	bt.WaitTrue(t, ctx, "all tenants", `!location.search.includes("status=suspended")`)
+	bt.WaitHTMXIdle(t, ctx)
 	bt.Eval[bool](t, ctx, `window.__samePage = true`)
 
 	bt.Do(t, ctx, "filter to Kruger", chromedp.SendKeys(chromedp.CSS("#tenant-search"), "kruger"))
@@ -41,9 +48,10 @@ func TestBrowserSupportSuspendsFromTheList(t *testing.T) {
 	row := `#tenant-row-tn_1f3a9c0b_k3xq`
 	bt.Do(t, ctx, "open the suspend form", chromedp.Click(chromedp.CSS(row+` details[data-action="suspend"] summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`)))
-	bt.Do(t, ctx, "give a reason and confirm",
-		chromedp.SendKeys(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`), "Chargebacks under review"),
-		chromedp.Click(chromedp.CSS(row+` form[data-lifecycle-form="suspend"] button[type="submit"]`)))
+	bt.Do(t, ctx, "give a reason",
+		chromedp.SendKeys(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`), "Chargebacks under review"))
+	bt.Screen(t, ctx, "support-suspend")
+	bt.Do(t, ctx, "confirm", chromedp.Click(chromedp.CSS(row+` form[data-lifecycle-form="suspend"] button[type="submit"]`)))
 	bt.WaitTrue(t, ctx, "the row to show Suspended", `document.querySelector("`+row+`")?.dataset.status === "suspended" &&
 		document.querySelector("`+row+` .badge").textContent.includes("Suspended")`)
 	bt.WaitTrue(t, ctx, "the Suspended count to move", suspendedCount+` === "1"`)
@@ -65,6 +73,7 @@ func TestBrowserSupportSuspendsFromTheList(t *testing.T) {
 	}
 
 	bt.WaitHTMXIdle(t, ctx)
+	bt.Screen(t, ctx, "support-audit")
 
 	// bulk: every row of the Suspended tab, reactivated with one reason
 	bt.Do(t, ctx, "open the suspended tab", chromedp.Navigate(a.URL+"/tenants?status=suspended"),
@@ -81,6 +90,29 @@ func TestBrowserSupportSuspendsFromTheList(t *testing.T) {
 		document.querySelectorAll('#bulk-summary li[data-outcome="done"]').length === `+itoa(rows))
 	bt.WaitTrue(t, ctx, "the tab to be empty and its count zero", `document.querySelectorAll("#tenant-results tbody tr").length === 0 &&
 		`+suspendedCount+` === "0"`)
+	bt.CheckA11y(t, ctx, "list after the bulk action")
+
+	// Branding: support may look, not change.
+	bt.Do(t, ctx, "open the tenant", chromedp.Navigate(a.URL+"/tenants/"+tenantB), chromedp.WaitVisible(chromedp.CSS("#edit-links")))
+	if txt := bt.Eval[string](t, ctx, `document.querySelector('#edit-links a[href$="/branding"]').textContent.trim()`); txt != "View branding" {
+		t.Fatalf("support is offered %q on the tenant page", txt)
+	}
+	bt.CheckA11y(t, ctx, "tenant as support")
+	bt.Do(t, ctx, "open branding", chromedp.Click(chromedp.CSS(`#edit-links a[href$="/branding"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#color_primary")))
+	if !bt.Eval[bool](t, ctx, `document.querySelector("#save-branding") === null && document.querySelector("#color_primary").matches(":disabled")`) {
+		t.Fatal("the branding page lets support edit")
+	}
+	bt.Screen(t, ctx, "support-branding")
+	status := bt.Eval[int](t, ctx, `(async () => {
+		const f = document.querySelector("form[action$='/branding']");
+		const body = new URLSearchParams({_csrf: f.querySelector("[name=_csrf]").value,
+			version: f.querySelector("[name=version]").value, color_primary: "#000000"});
+		return (await fetch(f.action, {method: "POST", body, redirect: "manual"})).status;
+	})()`, chromedp.EvalAwaitPromise)
+	if status != 403 {
+		t.Fatalf("a forced branding POST by support answered %d, want 403", status)
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
