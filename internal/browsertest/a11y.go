@@ -77,16 +77,22 @@ func clipHTML(s string) string {
 	return s
 }
 
-// Screenshot saves the page as it is now as name.png: into SCREENSHOTS_DIR
-// when set (`make screenshots` points it at docs/screenshots), else into
-// the test's temporary directory.
-func Screenshot(t *testing.T, ctx context.Context, name string) {
+// Screenshot saves the whole page as it is now as name.png into the test's
+// temporary directory. When readme is true it saves the 1280×800 viewport
+// instead (the same size every time, and small enough to commit), into
+// SCREENSHOTS_DIR when that is set (`make screenshots` points it at
+// docs/screenshots).
+func Screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
 	t.Helper()
 	dir := os.Getenv("SCREENSHOTS_DIR")
-	if dir == "" {
+	if dir == "" || !readme {
 		dir = t.TempDir()
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot := chromedp.FullScreenshot(100)
+	if readme {
+		shot = chromedp.CaptureScreenshot()
+	}
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -100,7 +106,15 @@ func Screenshot(t *testing.T, ctx context.Context, name string) {
 func Screen(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	CheckA11y(t, ctx, name)
-	Screenshot(t, ctx, name)
+	Screenshot(t, ctx, name, false)
+}
+
+// ReadmeScreen is Screen for the screens the README shows: `make
+// screenshots` refreshes their pictures under docs/screenshots.
+func ReadmeScreen(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	CheckA11y(t, ctx, name)
+	Screenshot(t, ctx, name, true)
 }
 
 // TabReaches presses Tab from the top of the page until every element that

@@ -51,7 +51,9 @@ func New(t *testing.T) context.Context {
 		cancelAlloc()
 		cancelTimeout()
 	})
-	if err := chromedp.Do(tabCtx); err != nil {
+	// The page itself is 1280×800 whatever the window's frame takes, so
+	// screenshots have one size on every machine.
+	if err := chromedp.Do(tabCtx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return tabCtx

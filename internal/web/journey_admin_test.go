@@ -42,7 +42,7 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 
 	signInBrowser(t, ctx, a, admin, "sign-in")
 	bt.WaitTrue(t, ctx, "the list", `document.querySelectorAll("#tenant-results tbody tr").length === 25`)
-	bt.Screen(t, ctx, "admin-list")
+	bt.ReadmeScreen(t, ctx, "admin-list")
 	bt.TabReaches(t, ctx, "the list's first row and the filters",
 		"#tenant-search", `#status-tabs a`, `#tenant-results tbody tr:first-child a`, `#tenant-results tbody tr:first-child summary`)
 
@@ -60,7 +60,7 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#support_email"), "hello@luangwa.example"),
 		chromedp.SendKeys(chromedp.CSS("#owner_email"), existing.email),
 		chromedp.SendKeys(chromedp.CSS("#owner_password"), "walk the valley"))
-	bt.Screen(t, ctx, "admin-onboard")
+	bt.ReadmeScreen(t, ctx, "admin-onboard")
 	bt.Do(t, ctx, "onboard", chromedp.Click(chromedp.CSS(`form[action="/tenants"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#tenant-id")))
 	id := bt.Eval[string](t, ctx, `document.querySelector("#tenant-id").textContent.trim()`)
@@ -71,7 +71,7 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 		!strings.Contains(msg, "existing password") {
 		t.Fatalf("the result page does not say the owner's account existed: %q", msg)
 	}
-	bt.Screen(t, ctx, "admin-onboarded")
+	bt.ReadmeScreen(t, ctx, "admin-onboarded")
 
 	bt.Do(t, ctx, "open the tenant", chromedp.Click(chromedp.CSS(`main a[href="/tenants/`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#plan-form")))
@@ -88,7 +88,7 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 	bt.Do(t, ctx, "give a reason and type the id",
 		chromedp.SendKeys(chromedp.CSS("#reason-delete-"+id), "Signed up twice"),
 		chromedp.SendKeys(chromedp.CSS("#confirm_id-delete-"+id), id))
-	bt.Screen(t, ctx, "admin-delete")
+	bt.ReadmeScreen(t, ctx, "admin-delete")
 	bt.Do(t, ctx, "delete", chromedp.Click(chromedp.CSS(`#lifecycle-card form[data-lifecycle-form="delete"] button[type="submit"]`)))
 	bt.WaitTrue(t, ctx, "the tenant deleted, restore offered", `document.querySelector('#lifecycle-card details[data-action="restore"]') !== null`)
 	bt.CheckA11y(t, ctx, "deleted tenant")
@@ -106,5 +106,5 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 		["tenant.created", "plan.updated", "tenant.deleted", "tenant.restored"].every(a =>
 			document.querySelector('#audit-table tr[data-action="' + a + '"]') !== null)`)
 	bt.WaitHTMXIdle(t, ctx)
-	bt.Screen(t, ctx, "audit-log")
+	bt.ReadmeScreen(t, ctx, "audit-log")
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	bt "github.com/tenant-console/console/internal/browsertest"
 	"github.com/tenant-console/console/internal/auth"
+	bt "github.com/tenant-console/console/internal/browsertest"
 	"github.com/tenant-console/console/internal/tenant"
 )
 
@@ -65,7 +65,7 @@ func TestBrowserJourneyOwner(t *testing.T) {
 	}
 	bt.WaitTrue(t, ctx, "the warning about white text", `document.querySelector("#contrast-white-warning") !== null`)
 	bt.WaitHTMXIdle(t, ctx)
-	bt.Screen(t, ctx, "owner-branding")
+	bt.ReadmeScreen(t, ctx, "owner-branding")
 	bt.Do(t, ctx, "type an accent colour", chromedp.Evaluate[chromedp.Void](`document.querySelector("#color_accent").value = ""`),
 		chromedp.SendKeys(chromedp.CSS("#color_accent"), "#111827"))
 	bt.WaitTrue(t, ctx, "the preview's accent, and the picker following the text",
@@ -110,7 +110,7 @@ func TestBrowserJourneyOwner(t *testing.T) {
 	bt.WaitTrue(t, ctx, "told the person was added with their password",
 		`document.querySelector("#members-notice").textContent.includes("kim@kruger.example already has an account; they were added as admin and sign in with their existing password.")`+
 			` && document.querySelector("#members").textContent.includes("kim@kruger.example")`)
-	bt.Screen(t, ctx, "owner-members")
+	bt.ReadmeScreen(t, ctx, "owner-members")
 
 	// A platform admin suspends both of the owner's tenants meanwhile.
 	svc := tenant.NewService(a.store)

@@ -50,7 +50,7 @@ func TestBrowserJourneySupport(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`)))
 	bt.Do(t, ctx, "give a reason",
 		chromedp.SendKeys(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`), "Chargebacks under review"))
-	bt.Screen(t, ctx, "support-suspend")
+	bt.ReadmeScreen(t, ctx, "support-suspend")
 	bt.Do(t, ctx, "confirm", chromedp.Click(chromedp.CSS(row+` form[data-lifecycle-form="suspend"] button[type="submit"]`)))
 	bt.WaitTrue(t, ctx, "the row to show Suspended", `document.querySelector("`+row+`")?.dataset.status === "suspended" &&
 		document.querySelector("`+row+` .badge").textContent.includes("Suspended")`)
