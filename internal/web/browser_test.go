@@ -78,6 +78,7 @@ func TestBrowserSignInJourney(t *testing.T) {
 	if msg := bt.Eval[string](t, ctx, `document.querySelector("#login-error").textContent.trim()`); msg != "Email or password is incorrect." {
 		t.Fatalf("message = %q", msg)
 	}
+	bt.CheckA11y(t, ctx, "sign-in with an error")
 	if v := bt.Eval[string](t, ctx, `document.querySelector("#email").value`); v != admin.email {
 		t.Fatalf("e-mail field = %q after the failed attempt", v)
 	}
@@ -95,6 +96,7 @@ func TestBrowserSignInJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#email")))
 	bt.WaitTrue(t, ctx, "the goodbye", `location.pathname === "/login" && document.body.textContent.includes("You have signed out.")`)
+	bt.CheckA11y(t, ctx, "signed out")
 	bt.Do(t, ctx, "try the list again", chromedp.Navigate(a.URL+"/tenants"), chromedp.WaitVisible(chromedp.CSS("#email")))
 }
 
@@ -134,6 +136,7 @@ func TestBrowserOnboardingJourney(t *testing.T) {
 	if v := bt.Eval[string](t, ctx, `document.querySelector("#preset_theme").value`); v != "forest_green" {
 		t.Fatalf("the theme was lost: %q", v)
 	}
+	bt.CheckA11y(t, ctx, "onboarding form with an error")
 
 	bt.Do(t, ctx, "fix it and submit",
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#support_email").value = ""`),
