@@ -46,12 +46,21 @@ func TestBrowserJourneySupport(t *testing.T) {
 	}
 
 	row := `#tenant-row-tn_1f3a9c0b_k3xq`
-	bt.Do(t, ctx, "open the suspend form", chromedp.Click(chromedp.CSS(row+` details[data-action="suspend"] summary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`)))
-	bt.Do(t, ctx, "give a reason",
-		chromedp.SendKeys(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`), "Chargebacks under review"))
+	// By keyboard only: Enter opens the row's action, Tab reaches the
+	// reason, then the button, and Enter confirms.
+	bt.Do(t, ctx, "open the suspend form with Enter", chromedp.Focus(chromedp.CSS(row+` details[data-action="suspend"] summary`)),
+		chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`#reason-suspend-tn_1f3a9c0b_k3xq`)))
+	bt.Do(t, ctx, "Tab to the reason and type it", chromedp.KeyEvent("\t"))
+	if id := bt.Eval[string](t, ctx, `document.activeElement.id`); id != "reason-suspend-tn_1f3a9c0b_k3xq" {
+		t.Fatalf("Tab from the open Suspend… went to %q, not the reason", id)
+	}
+	bt.Do(t, ctx, "type the reason", chromedp.KeyEvent("Chargebacks under review"))
 	bt.ReadmeScreen(t, ctx, "support-suspend")
-	bt.Do(t, ctx, "confirm", chromedp.Click(chromedp.CSS(row+` form[data-lifecycle-form="suspend"] button[type="submit"]`)))
+	bt.Do(t, ctx, "Tab to the button", chromedp.KeyEvent("\t"))
+	if !bt.Eval[bool](t, ctx, `document.activeElement.matches('`+row+` form[data-lifecycle-form="suspend"] button[type="submit"]')`) {
+		t.Fatalf("Tab from the reason went to %s", bt.Eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 120)`))
+	}
+	bt.Do(t, ctx, "confirm with Enter", chromedp.KeyEvent("\r"))
 	bt.WaitTrue(t, ctx, "the row to show Suspended", `document.querySelector("`+row+`")?.dataset.status === "suspended" &&
 		document.querySelector("`+row+` .badge").textContent.includes("Suspended")`)
 	bt.WaitTrue(t, ctx, "the Suspended count to move", suspendedCount+` === "1"`)
