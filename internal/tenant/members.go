@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tenant-console/console/internal/apperr"
@@ -513,8 +512,8 @@ func invitationEvent(actor Actor, inv Invitation, state InvitationStatus, action
 // confirmed) into memberships, one transaction and audit event each. It
 // returns how many it accepted.
 func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email string) (int, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if userID == "" || email == "" {
+	email, msg := FieldEmail.Clean(email)
+	if userID == "" || msg != "" {
 		return 0, nil
 	}
 	var open []Invitation

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -88,8 +87,7 @@ func (s *server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	if htmxOf(c).wantsFragment() {
-		trigger, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": "error", "message": p.message}})
-		c.Response().Header().Set("HX-Trigger", string(trigger))
+		setToast(c, "error", p.message)
 		_ = c.String(p.status, p.message)
 		return
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -29,6 +30,13 @@ func htmxOf(c echo.Context) htmxRequest {
 // wantsFragment reports whether the answer should be a fragment, not a page.
 func (h htmxRequest) wantsFragment() bool {
 	return h.Request && !h.Boosted && !h.HistoryRestore
+}
+
+// setToast asks the page (static/js/app.js) to show message as a toast of
+// level ("success", "error") once htmx has swapped the answer.
+func setToast(c echo.Context, level, message string) {
+	trigger, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": level, "message": message}})
+	c.Response().Header().Set("HX-Trigger", string(trigger))
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

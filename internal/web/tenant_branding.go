@@ -59,7 +59,7 @@ func (s *server) tenantBrandingSave(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, tenantviews.BrandingURL(id))
 	}
 	if stale, ok := tenant.AsStale(err); ok {
-		return s.conflictPage(c, id, "branding", tenantviews.BrandingURL(id), stale)
+		return s.conflictPage(c, id, "branding", tenantviews.BrandingURL(id), tenantviews.BrandingURL(id), stale)
 	}
 	verr, ok := apperr.AsValidation(err)
 	if !ok {

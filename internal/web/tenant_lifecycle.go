@@ -122,11 +122,6 @@ func containsAction(list []tenant.LifecycleAction, a tenant.LifecycleAction) boo
 	return false
 }
 
-func setToast(c echo.Context, level, message string) {
-	trigger, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": level, "message": message}})
-	c.Response().Header().Set("HX-Trigger", string(trigger))
-}
-
 func (s *server) listProps(c echo.Context, actor tenant.Actor, res tenant.ListResult) tenantviews.ListProps {
 	return tenantviews.ListProps{
 		Chrome:     s.chrome(c, "Tenants", "tenants"),

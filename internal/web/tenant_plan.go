@@ -25,10 +25,10 @@ func (s *server) tenantPlan(c echo.Context) error {
 	res, err := s.Tenants.ChangePlan(ctx, actor, id, in)
 	if err == nil {
 		s.Sessions.Put(ctx, sessTenantNotice, savedNotice("Plan and quotas", res))
-		return c.Redirect(http.StatusSeeOther, "/tenants/"+url.PathEscape(id)+"#plan-card")
+		return c.Redirect(http.StatusSeeOther, planCard(id))
 	}
 	if stale, ok := tenant.AsStale(err); ok {
-		return s.conflictPage(c, id, "plan and quotas", tenantviews.PlanURL(id), stale)
+		return s.conflictPage(c, id, "plan and quotas", tenantviews.PlanURL(id), planCard(id), stale)
 	}
 	verr, ok := apperr.AsValidation(err)
 	if !ok {
@@ -44,6 +44,9 @@ func (s *server) tenantPlan(c echo.Context) error {
 		Offers: actor.Offers(d.Tenant.Status), CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
 	}))
 }
+
+// planCard is the plan form's place on the tenant page.
+func planCard(id string) string { return "/tenants/" + url.PathEscape(id) + "#plan-card" }
 
 // showEdit is what the tenant page offers to edit: links to the settings
 // and branding pages, and the plan form for platform admins (with what was

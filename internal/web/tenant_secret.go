@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -42,8 +41,7 @@ func (s *server) tenantSecretReplace(c echo.Context) error {
 		notice = tenantviews.SecretLabel(name) + " now reads the environment variable " + meta.EnvRef + "."
 	}
 	if htmxOf(c).wantsFragment() {
-		trigger, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": "success", "message": notice}})
-		c.Response().Header().Set("HX-Trigger", string(trigger))
+		setToast(c, "success", notice)
 		return s.secretsAnswer(c, actor, http.StatusOK, id, notice, nil)
 	}
 	s.Sessions.Put(ctx, sessTenantNotice, notice)

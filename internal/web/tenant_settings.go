@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -49,7 +48,7 @@ func (s *server) tenantSettingsSave(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, tenantviews.SettingsURL(id))
 	}
 	if stale, ok := tenant.AsStale(err); ok {
-		return s.conflictPage(c, id, "settings", tenantviews.SettingsURL(id), stale)
+		return s.conflictPage(c, id, "settings", tenantviews.SettingsURL(id), tenantviews.SettingsURL(id), stale)
 	}
 	verr, ok := apperr.AsValidation(err)
 	if !ok {
@@ -81,15 +80,11 @@ func savedNotice(what string, res tenant.EditResult) string {
 }
 
 // conflictPage answers a stale form (409) with the saved and typed values
-// side by side.
-func (s *server) conflictPage(c echo.Context, id, what, action string, stale *tenant.StaleError) error {
+// side by side; action re-submits the form, back leaves it.
+func (s *server) conflictPage(c echo.Context, id, what, action, back string, stale *tenant.StaleError) error {
 	d, err := s.Tenants.Get(c.Request().Context(), s.actor(c), id)
 	if err != nil {
 		return err
-	}
-	back := action
-	if what == "plan and quotas" {
-		back = "/tenants/" + url.PathEscape(id) + "#plan-card"
 	}
 	return render(c, http.StatusConflict, tenantviews.ConflictPage(tenantviews.ConflictProps{
 		Chrome: s.chrome(c, "Changed meanwhile · "+d.Tenant.Name, "tenants"), Tenant: d.Tenant,
