@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/tenant-console/console/internal/legacy"
-	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
 )
 
@@ -42,28 +41,20 @@ func runImportYAML(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := legacy.CheckTreeDir(dir); err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(stderr)
-	if err != nil {
-		return err
-	}
-	kr, err := openKeyring(cfg, log)
-	if err != nil {
-		return err
-	}
 	// Each tenant is still its own transaction, but its commit does not wait
 	// for the disk flush: that wait was most of an import's time. A crash of
 	// Postgres in the last fraction of a second can lose the last tenants
 	// reported (whole, never half of one); importing again brings them in.
-	cfg.DatabaseURL = withRuntimeParam(cfg.DatabaseURL, "synchronous_commit", "off")
-	pool, err := openDatabase(ctx, cfg, log)
+	env, err := openStore(ctx, stderr, cliNeeds{keyring: true,
+		runtimeParams: [][2]string{{"synchronous_commit", "off"}}})
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer env.Close()
 	p := &lazyProgress{w: stderr, label: "importing"}
 	im := &legacy.Importer{
-		Store: store.New(pool), Keyring: kr, Actor: tenant.System("cli:import-yaml"),
-		DryRun: *dryRun, Update: *update, Log: log, Progress: p.update,
+		Store: env.store, Keyring: env.keyring, Actor: tenant.System("cli:import-yaml"),
+		DryRun: *dryRun, Update: *update, Log: env.log, Progress: p.update,
 	}
 	rep, err := im.ImportDir(ctx, dir)
 	p.finish()
@@ -97,17 +88,13 @@ func runExportYAML(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{})
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer env.Close()
 	p := &lazyProgress{w: stderr, label: "exporting"}
-	ex := &legacy.Exporter{Store: store.New(pool), Progress: p.update}
+	ex := &legacy.Exporter{Store: env.store, Progress: p.update}
 	rep, err := ex.Export(ctx, dir)
 	p.finish()
 	if err != nil {
@@ -139,21 +126,13 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := legacy.CheckTreeDir(dir); err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{keyring: true})
 	if err != nil {
 		return err
 	}
-	kr, err := openKeyring(cfg, log)
-	if err != nil {
-		return err
-	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer env.Close()
 	p := &lazyProgress{w: stderr, label: "comparing"}
-	dr := &legacy.Drifter{Store: store.New(pool), Keyring: kr, Progress: p.update}
+	dr := &legacy.Drifter{Store: env.store, Keyring: env.keyring, Progress: p.update}
 	rep, err := dr.DriftDir(ctx, dir)
 	p.finish()
 	if err != nil {

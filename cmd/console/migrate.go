@@ -10,15 +10,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{})
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	log.Info("database is up to date")
+	defer env.Close()
+	env.log.Info("database is up to date")
 	return nil
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/auth"
-	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
 )
 
@@ -156,22 +155,18 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		warnPasswordFlag(stderr, flagName("owner_password"))
 	}
 
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{})
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	gt, stop, err := openGoTrue(ctx, cfg, log, pool)
+	defer env.Close()
+	gt, stop, err := openGoTrue(ctx, env.cfg, env.log, env.pool)
 	if err != nil {
 		return err
 	}
 	defer stop()
 
-	ob := tenant.NewOnboarding(store.New(pool), auth.Accounts{Client: gt})
+	ob := tenant.NewOnboarding(env.store, auth.Accounts{Client: gt})
 	res, err := ob.Onboard(ctx, tenant.System("cli:onboard"), in)
 	if err != nil {
 		return onboardFailed(stderr, in, err)

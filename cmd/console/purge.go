@@ -28,16 +28,12 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "console purge: --older-than: use a positive duration such as 720h")
 		return errUsage
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{})
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	st := store.New(pool)
+	defer env.Close()
+	st := env.store
 	cutoff := time.Now().Add(-*olderThan)
 
 	if *dryRun {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/secrets"
-	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
 )
 
@@ -128,22 +127,14 @@ func runRotateSecretKey(ctx context.Context, args []string, stdout, stderr io.Wr
 		fmt.Fprintln(stderr, "console rotate-secret-key: --batch must be a positive number")
 		return errUsage
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{keyring: true})
 	if err != nil {
 		return err
 	}
-	kr, err := openKeyring(cfg, log)
-	if err != nil {
-		return err
-	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer env.Close()
 	start := time.Now()
 	p := &lazyProgress{w: stderr, label: "re-encrypting"}
-	res, err := store.New(pool).RotateSecrets(ctx, kr, tenant.System("cli:rotate-secret-key"), *batch,
+	res, err := env.store.RotateSecrets(ctx, env.keyring, tenant.System("cli:rotate-secret-key"), *batch,
 		func(done, total int) { p.update(done, total, "") })
 	p.finish()
 	if err != nil {

@@ -27,17 +27,13 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "console seed: --tenants must be a positive number, e.g. --tenants 1000")
 		return errUsage
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{})
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer env.Close()
 	start := time.Now()
-	st := store.New(pool)
+	st := env.store
 	done, err := seedTenants(ctx, st, *n, *batch, *seed, newProgress(stderr, "seeding", *n))
 	if err != nil {
 		return fmt.Errorf("seed: %d of %d tenants inserted: %w", done, *n, err)

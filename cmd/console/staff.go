@@ -5,14 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/auth"
-	"github.com/tenant-console/console/internal/config"
-	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
 )
 
@@ -73,16 +68,12 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 			return promptPassword(stderr, "Password for the new account "+normalized)
 		}
 	}
-	cfg, log, err := loadConfig(stderr)
+	env, err := openStore(ctx, stderr, cliNeeds{})
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	res, err := createStaff(ctx, cfg, log, pool, normalized, newPassword, tenant.Role(staffRole), tenant.System("cli:create-staff"))
+	defer env.Close()
+	res, err := createStaff(ctx, env, normalized, newPassword, tenant.Role(staffRole), tenant.System("cli:create-staff"))
 	if err != nil {
 		var weak errWeakPassword
 		switch {
@@ -107,9 +98,9 @@ func (e errWeakPassword) Error() string { return string(e) }
 
 // createStaff ensures the account and the role and says what happened;
 // the web console's staff page goes through the same use case.
-func createStaff(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool,
+func createStaff(ctx context.Context, env *cliEnv,
 	email string, newPassword func() (string, error), role tenant.Role, actor tenant.Actor) (string, error) {
-	gt, stop, err := openGoTrue(ctx, cfg, log, pool)
+	gt, stop, err := openGoTrue(ctx, env.cfg, env.log, env.pool)
 	if err != nil {
 		return "", err
 	}
@@ -126,7 +117,7 @@ func createStaff(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 			return "", err
 		}
 	}
-	staff := tenant.NewStaffService(store.New(pool), accounts)
+	staff := tenant.NewStaffService(env.store, accounts)
 	res, err := staff.Ensure(ctx, actor, tenant.StaffInput{Email: email, Role: string(role), Password: password, PasswordRequired: true})
 	if verr, ok := apperr.AsValidation(err); ok {
 		if msg := verr.Get("password"); msg != "" {

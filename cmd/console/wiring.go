@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
+	"github.com/tenant-console/console/internal/secrets"
 	"github.com/tenant-console/console/internal/store"
 )
 
@@ -59,3 +60,50 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*pg
 	}
 	return pool, nil
 }
+
+// cliEnv is what a sub-command that works on tenants opens: the
+// configuration and logger, the migrated database with its store and, when
+// asked for, the secrets keyring. Close releases the pool.
+type cliEnv struct {
+	cfg     config.Config
+	log     *slog.Logger
+	pool    *pgxpool.Pool
+	store   *store.Store
+	keyring *secrets.Keyring
+}
+
+// cliNeeds says what openStore opens beyond the database.
+type cliNeeds struct {
+	// keyring: the command reads or writes secrets.
+	keyring bool
+	// runtimeParams are Postgres settings for every connection the command
+	// opens (name, value pairs).
+	runtimeParams [][2]string
+}
+
+// openStore loads the configuration, opens the keyring when needed (before
+// the database, so a missing key is told without touching it), connects and
+// migrates: the one way every CLI command gets its store.
+func openStore(ctx context.Context, stderr io.Writer, needs cliNeeds) (*cliEnv, error) {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return nil, err
+	}
+	env := &cliEnv{cfg: cfg, log: log}
+	if needs.keyring {
+		if env.keyring, err = openKeyring(cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range needs.runtimeParams {
+		cfg.DatabaseURL = withRuntimeParam(cfg.DatabaseURL, p[0], p[1])
+	}
+	if env.pool, err = openDatabase(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	env.store = store.New(env.pool)
+	return env, nil
+}
+
+// Close releases the database pool.
+func (e *cliEnv) Close() { e.pool.Close() }
