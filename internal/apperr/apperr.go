@@ -8,50 +8,154 @@ import (
 	"strings"
 )
 
-var (
-	// ErrNotFound: the thing does not exist, or the caller may not know it does.
-	ErrNotFound = errors.New("not found")
-	// ErrForbidden: the caller is known but their role does not allow this.
-	ErrForbidden = errors.New("forbidden")
-	// ErrConflict: a uniqueness rule or a stale version stopped the write.
-	ErrConflict = errors.New("conflict")
-	// ErrUnauthenticated: nobody is signed in.
-	ErrUnauthenticated = errors.New("unauthenticated")
-	// ErrUnavailable: a dependency (the database, GoTrue) cannot be reached.
-	ErrUnavailable = errors.New("unavailable")
-	// ErrRefused: the database refused a value (a CHECK, NOT NULL, a
-	// length, text it cannot store) that the field rules let through. It is
-	// the person's input, so a 422, never a 500; a *RefusedError names the
-	// column when the database did.
-	ErrRefused = errors.New("value refused by the database")
-	// ErrUpstream: a dependency (GoTrue) was reached and answered that it
-	// failed (a 500): not the person's doing, and not an outage either.
-	ErrUpstream = errors.New("upstream error")
+// Kind is what sort of "no" an error is. The domain and the adapters say
+// the kind; only the web layer (web/errors.go) turns a kind into an HTTP
+// status, so the same refusal answers the same everywhere.
+type Kind int
+
+const (
+	// Internal: a bug or an unexpected failure; the person is told nothing
+	// more than that it was logged.
+	Internal Kind = iota
+	// NotFound: the thing does not exist, or the caller may not know it does.
+	NotFound
+	// Forbidden: the caller is known but may not do this.
+	Forbidden
+	// Unauthenticated: nobody is signed in, or the credentials are wrong.
+	Unauthenticated
+	// Conflict: the current state does not allow it (a stale version, the
+	// last owner, already suspended, a uniqueness rule).
+	Conflict
+	// Invalid: a value the person typed (a field rule, or a value the
+	// database refused that the rules let through).
+	Invalid
+	// Unavailable: a dependency (the database, GoTrue) cannot be reached.
+	Unavailable
+	// Upstream: a dependency was reached and answered that it failed.
+	Upstream
+	// RateLimited: too many attempts; try again later.
+	RateLimited
 )
 
-// RefusedError is a value the database refused, with the column when it
-// is known ("table.column", "" otherwise) and the constraint that refused
-// it. It matches ErrRefused.
-type RefusedError struct {
-	Column     string
-	Constraint string
-}
+var kindNames = [...]string{"internal", "not found", "forbidden", "unauthenticated", "conflict",
+	"invalid", "unavailable", "upstream error", "rate limited"}
 
-func (e *RefusedError) Error() string {
-	if e.Column == "" {
-		return "value refused by the database (" + e.Constraint + ")"
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
 	}
-	return "value of " + e.Column + " refused by the database (" + e.Constraint + ")"
+	return "unknown"
 }
 
-// Unwrap makes errors.Is(err, ErrRefused) true.
-func (e *RefusedError) Unwrap() error { return ErrRefused }
+// Error is the one user-facing error: a kind, and the sentence the person
+// reads ("" for the kind's general text). Code narrows the kind for the
+// code that needs to tell refusals apart (lifecycle's "already"); Field
+// names the form field or "table.column" a refused value belongs to; Err is
+// the cause, for the log only.
+type Error struct {
+	Kind    Kind
+	Message string
+	Code    string
+	Field   string
+	Err     error
+}
 
-// AsRefused unwraps err into a *RefusedError when it is one.
-func AsRefused(err error) (*RefusedError, bool) {
-	var r *RefusedError
-	ok := errors.As(err, &r)
-	return r, ok
+// E returns an *Error of kind with the person's message.
+func E(kind Kind, message string) *Error { return &Error{Kind: kind, Message: message} }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Kind.String())
+	if e.Code != "" {
+		b.WriteString(" (" + e.Code + ")")
+	}
+	if e.Field != "" {
+		b.WriteString(" [" + e.Field + "]")
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is makes every *Error match the bare error of its kind (ErrNotFound and
+// the others below), so errors.Is(err, apperr.ErrConflict) asks "is this a
+// conflict of any sort".
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.bare() && t.Kind == e.Kind
+}
+
+func (e *Error) bare() bool { return e.Message == "" && e.Code == "" && e.Field == "" && e.Err == nil }
+
+// As returns the outermost *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// KindOf is the kind of err: its *Error's, Invalid for a *ValidationError,
+// Internal for anything else (and nil).
+func KindOf(err error) Kind {
+	if err == nil {
+		return Internal
+	}
+	if _, ok := AsValidation(err); ok {
+		return Invalid
+	}
+	if e, ok := As(err); ok {
+		return e.Kind
+	}
+	return Internal
+}
+
+// MessageOf is the sentence meant for the person in err's chain, or "".
+func MessageOf(err error) string {
+	var e *Error
+	for cur := err; errors.As(cur, &e); cur = e.Err {
+		if e.Message != "" {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// The bare errors of each kind, for wrapping (fmt.Errorf("…: %w",
+// apperr.ErrNotFound)) and for errors.Is.
+var (
+	ErrNotFound        = &Error{Kind: NotFound}
+	ErrForbidden       = &Error{Kind: Forbidden}
+	ErrConflict        = &Error{Kind: Conflict}
+	ErrUnauthenticated = &Error{Kind: Unauthenticated}
+	ErrUnavailable     = &Error{Kind: Unavailable}
+	ErrUpstream        = &Error{Kind: Upstream}
+	ErrRateLimited     = &Error{Kind: RateLimited}
+	// ErrRefused: a value the person typed was refused (by the database,
+	// when the field rules let it through): never a 500.
+	ErrRefused = &Error{Kind: Invalid}
+)
+
+// Refused is a value the database refused (a CHECK, NOT NULL, a length,
+// text it cannot store), naming the column ("table.column") when the
+// database did, and the constraint in Code.
+func Refused(column, constraint string, cause error) *Error {
+	return &Error{Kind: Invalid, Field: column, Code: constraint, Err: cause}
+}
+
+// AsRefused returns the database's refusal of a value in err's chain: an
+// Invalid *Error with its column in Field ("" when it named none).
+func AsRefused(err error) (*Error, bool) {
+	e, ok := As(err)
+	if !ok || e.Kind != Invalid {
+		return nil, false
+	}
+	return e, true
 }
 
 // ValidationError carries one message per form field, shown beside the field.

@@ -41,8 +41,8 @@ func TestRefusedValuesNameTheirColumn(t *testing.T) {
 			continue
 		}
 		r, _ := apperr.AsRefused(err)
-		if r.Column != c.column {
-			t.Errorf("%s: column %q, want %q", c.name, r.Column, c.column)
+		if r.Field != c.column {
+			t.Errorf("%s: column %q, want %q", c.name, r.Field, c.column)
 		}
 		if c.column != "" && tenant.RefusalMessage(c.column) == "" {
 			t.Errorf("%s: no message for %s", c.name, c.column)

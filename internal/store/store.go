@@ -91,15 +91,16 @@ func mapErr(op string, err error) error {
 // as Postgres names a column's CHECK, "<table>_<column>_check" (with a
 // number after a second one). A table's CHECK over several columns, and a
 // refusal of text, name no column.
-func refused(pgErr *pgconn.PgError) *apperr.RefusedError {
-	r := &apperr.RefusedError{Constraint: pgErr.ConstraintName}
-	if r.Constraint == "" {
-		r.Constraint = pgErr.Code
+func refused(pgErr *pgconn.PgError) *apperr.Error {
+	constraint := pgErr.ConstraintName
+	if constraint == "" {
+		constraint = pgErr.Code
 	}
+	column := ""
 	switch {
 	case pgErr.TableName == "":
 	case pgErr.ColumnName != "":
-		r.Column = pgErr.TableName + "." + pgErr.ColumnName
+		column = pgErr.TableName + "." + pgErr.ColumnName
 	default:
 		col, ok := strings.CutPrefix(pgErr.ConstraintName, pgErr.TableName+"_")
 		if !ok {
@@ -107,10 +108,10 @@ func refused(pgErr *pgconn.PgError) *apperr.RefusedError {
 		}
 		col = strings.TrimRight(col, "0123456789")
 		if col, ok = strings.CutSuffix(col, "_check"); ok && col != "" {
-			r.Column = pgErr.TableName + "." + col
+			column = pgErr.TableName + "." + col
 		}
 	}
-	return r
+	return apperr.Refused(column, constraint, nil)
 }
 
 // unreachable reports whether err means the database could not be reached

@@ -201,12 +201,12 @@ func RefusalMessage(column string) string {
 // their fields so); any other error is returned as it is.
 func refusalBesideColumn(err error) error {
 	r, ok := apperr.AsRefused(err)
-	if !ok || r.Column == "" {
+	if !ok || r.Field == "" {
 		return err
 	}
-	_, key, _ := strings.Cut(r.Column, ".")
+	_, key, _ := strings.Cut(r.Field, ".")
 	errs := apperr.NewValidation()
-	errs.Add(key, RefusalMessage(r.Column))
+	errs.Add(key, RefusalMessage(r.Field))
 	return errs
 }
 

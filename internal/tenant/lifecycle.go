@@ -144,17 +144,20 @@ const (
 	RefusedPurged  = "expired" // a deleted tenant past the grace period
 )
 
-// RefusedError is a lifecycle request the current state of the tenant does
-// not allow (409). Message is what the person reads.
-type RefusedError struct {
-	Kind    string
-	Message string
-	Current Tenant
+// refusal is a lifecycle request the current state of the tenant does not
+// allow: an apperr.Conflict whose Code says which kind (RefusedAlready…)
+// and whose message is what the person reads.
+func refusal(code, format string, a ...any) error {
+	return &apperr.Error{Kind: apperr.Conflict, Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
-func (e *RefusedError) Error() string       { return "lifecycle refused (" + e.Kind + "): " + e.Message }
-func (e *RefusedError) Unwrap() error       { return apperr.ErrConflict }
-func (e *RefusedError) UserMessage() string { return e.Message }
+// RefusalCode is the lifecycle refusal kind of err (RefusedAlready…), or "".
+func RefusalCode(err error) string {
+	if e, ok := apperr.As(err); ok && e.Kind == apperr.Conflict {
+		return e.Code
+	}
+	return ""
+}
 
 // LifecycleStore is what the lifecycle use cases need inside a transaction.
 type LifecycleStore interface {
@@ -169,7 +172,9 @@ type LifecycleStore interface {
 }
 
 // Lifecycle runs one lifecycle request in one transaction with its audit
-// event, and returns the tenant as it is afterwards.
+// event, and returns the tenant as it is afterwards. When the tenant's
+// state refuses the request (an apperr.Conflict with a RefusalCode), it
+// returns the tenant as it is now with the refusal.
 func (s *Service) Lifecycle(ctx context.Context, actor Actor, req LifecycleRequest) (Tenant, error) {
 	if !req.Action.Valid() || !ValidID(req.TenantID) || !actor.CanSee(req.TenantID) {
 		return Tenant{}, fmt.Errorf("lifecycle %q: %w", req.TenantID, apperr.ErrNotFound)
@@ -195,7 +200,10 @@ func (s *Service) Lifecycle(ctx context.Context, actor Actor, req LifecycleReque
 		return err
 	})
 	if err != nil {
-		return Tenant{}, fmt.Errorf("lifecycle %s %q: %w", req.Action, req.TenantID, err)
+		if RefusalCode(err) == "" {
+			after = Tenant{}
+		}
+		return after, fmt.Errorf("lifecycle %s %q: %w", req.Action, req.TenantID, err)
 	}
 	return after, nil
 }
@@ -207,20 +215,17 @@ func applyLifecycle(ctx context.Context, tx Tx, actor Actor, req LifecycleReques
 		return Tenant{}, err
 	}
 	if req.Version != 0 && cur.Version != req.Version {
-		return Tenant{}, staleError(ctx, tx, cur)
+		return cur, staleError(ctx, tx, cur)
 	}
 	tr, ok := transition(req.Action, cur.Status)
 	if !ok {
 		if cur.Status == req.Action.Target() {
-			return Tenant{}, &RefusedError{Kind: RefusedAlready, Current: cur,
-				Message: fmt.Sprintf("%s is already %s; nothing was changed.", cur.Name, statusWord(cur.Status))}
+			return cur, refusal(RefusedAlready, "%s is already %s; nothing was changed.", cur.Name, statusWord(cur.Status))
 		}
-		return Tenant{}, &RefusedError{Kind: RefusedState, Current: cur,
-			Message: fmt.Sprintf("%s is %s, so it cannot be %s. Nothing was changed.", cur.Name, statusWord(cur.Status), pastTense(req.Action))}
+		return cur, refusal(RefusedState, "%s is %s, so it cannot be %s. Nothing was changed.", cur.Name, statusWord(cur.Status), pastTense(req.Action))
 	}
 	if req.Action == ActRestore && cur.DeletedAt != nil && now.After(cur.PurgeDate()) {
-		return Tenant{}, &RefusedError{Kind: RefusedPurged, Current: cur,
-			Message: fmt.Sprintf("%s was deleted more than 30 days ago and is waiting to be purged; it can no longer be restored.", cur.Name)}
+		return cur, refusal(RefusedPurged, "%s was deleted more than 30 days ago and is waiting to be purged; it can no longer be restored.", cur.Name)
 	}
 
 	next := cur
@@ -249,7 +254,7 @@ func applyLifecycle(ctx context.Context, tx Tx, actor Actor, req LifecycleReques
 	}
 	if err := tx.SetStatus(ctx, next); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
-			return Tenant{}, staleError(ctx, tx, cur)
+			return cur, staleError(ctx, tx, cur)
 		}
 		return Tenant{}, err
 	}
@@ -286,7 +291,7 @@ func staleError(ctx context.Context, tx Tx, cur Tenant) error {
 		msg = fmt.Sprintf("%s was changed meanwhile: %s (%s) at %s UTC; it is now %s. Check and try again.",
 			cur.Name, who, strings.TrimPrefix(ev.Action, "tenant."), ev.OccurredAt.UTC().Format("2006-01-02 15:04:05"), statusWord(cur.Status))
 	}
-	return &RefusedError{Kind: RefusedStale, Message: msg, Current: cur}
+	return refusal(RefusedStale, "%s", msg)
 }
 
 func statusWord(s Status) string {
@@ -370,15 +375,15 @@ func (s *Service) Bulk(ctx context.Context, actor Actor, action LifecycleAction,
 		seen[id] = true
 		r := BulkResult{TenantID: id}
 		t, err := s.Lifecycle(ctx, actor, LifecycleRequest{TenantID: id, Action: action, Reason: reason})
-		var refused *RefusedError
+		code := RefusalCode(err)
 		switch {
 		case err == nil:
 			r.Outcome, r.Tenant, r.Name = BulkDone, t, t.Name
 			r.Message = fmt.Sprintf("%s: %s.", t.Name, pastTense(action))
-		case errors.As(err, &refused):
-			r.Tenant, r.Name, r.Message = refused.Current, refused.Current.Name, refused.Message
+		case code != "":
+			r.Tenant, r.Name, r.Message = t, t.Name, apperr.MessageOf(err)
 			r.Outcome = BulkNotAllowed
-			if refused.Kind == RefusedAlready {
+			if code == RefusedAlready {
 				r.Outcome = BulkAlready
 			}
 		case errors.Is(err, apperr.ErrNotFound):

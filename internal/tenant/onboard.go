@@ -132,8 +132,8 @@ func (o *Onboarding) Onboard(ctx context.Context, actor Actor, in OnboardInput) 
 	if r, ok := apperr.AsRefused(err); ok {
 		// The rules let through a value the database refused (nothing was
 		// written): the message goes beside the field that holds it.
-		if key := onboardColumnKeys[r.Column]; key != "" {
-			errs.Add(key, RefusalMessage(r.Column))
+		if key := onboardColumnKeys[r.Field]; key != "" {
+			errs.Add(key, RefusalMessage(r.Field))
 			return OnboardResult{}, errs
 		}
 	}

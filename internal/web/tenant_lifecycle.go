@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -64,11 +63,10 @@ func (s *server) tenantLifecycle(c echo.Context) error {
 	status := http.StatusOK
 	form := tenantviews.LifecycleForm{TenantID: id, Action: action, Version: version, CSRFToken: csrfToken(c),
 		Return: back, InRow: inRow, Reason: req.Reason, ConfirmID: req.ConfirmID}
-	var refused *tenant.RefusedError
 	if verr, ok := apperr.AsValidation(err); ok {
-		status, form.Errors = http.StatusUnprocessableEntity, verr.Fields
-	} else if errors.As(err, &refused) {
-		status, form.Message, form.Version = http.StatusConflict, refused.Message, refused.Current.Version
+		status, form.Errors = errStatus(err), verr.Fields
+	} else if tenant.RefusalCode(err) != "" {
+		status, form.Message, form.Version = errStatus(err), apperr.MessageOf(err), t.Version
 	} else if err != nil {
 		return err
 	}
@@ -101,7 +99,7 @@ func (s *server) tenantLifecycle(c echo.Context) error {
 		form.Version = d.Tenant.Version
 		row.Open = &form
 	case status == http.StatusConflict:
-		row.Warning = refused.Message
+		row.Warning = form.Message
 	}
 	if status == http.StatusOK {
 		setToast(c, "success", notice)
