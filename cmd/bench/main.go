@@ -518,7 +518,7 @@ func measure(ctx context.Context, runs int, c pageCase, st *store.Store, pool *p
 	if c.Query != nil {
 		r.URL = tenantviews.ListURL(*c.Query)
 		call = func() error {
-			res, err := st.ListTenants(ctx, *c.Query, nil)
+			res, err := st.ListTenants(ctx, *c.Query, tenant.EveryTenant())
 			if err == nil {
 				r.Matches = strconv.Itoa(res.Total)
 				if res.Estimated {

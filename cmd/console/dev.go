@@ -106,7 +106,7 @@ func ensureDemoPeople(ctx context.Context, st *store.Store, gt *gotrue.Client, l
 	var ready []demoPerson
 	for _, p := range demoPeople {
 		if len(p.owns) > 0 {
-			existing, err := st.ListTenants(ctx, tenant.ListQuery{}.Normalize(), p.owns)
+			existing, err := st.ListTenants(ctx, tenant.ListQuery{}.Normalize(), tenant.OnlyTenants(p.owns...))
 			if err != nil {
 				return nil, err
 			}

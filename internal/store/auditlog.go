@@ -82,7 +82,7 @@ func (s *Store) EachAuditEvent(ctx context.Context, q tenant.AuditQuery, fn func
 
 // EachTenant streams every tenant of the list's filter (all pages) to fn,
 // in the list's order (the CSV export).
-func (s *Store) EachTenant(ctx context.Context, q tenant.ListQuery, scope []string, fn func(tenant.ListItem) error) error {
+func (s *Store) EachTenant(ctx context.Context, q tenant.ListQuery, scope tenant.Scope, fn func(tenant.ListItem) error) error {
 	f := baseFilter(q, scope)
 	if q.Status == "" {
 		f.and("t.status <> " + f.arg(string(tenant.StatusDeleted)))

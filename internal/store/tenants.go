@@ -197,10 +197,10 @@ func roughly(x float64) int {
 // baseFilter is the list's filter as plain conditions on each row t (scope,
 // plan, search), for reading every matching tenant in order (the CSV
 // export) rather than one page through the indexes.
-func baseFilter(q tenant.ListQuery, scope []string) *filter {
+func baseFilter(q tenant.ListQuery, scope tenant.Scope) *filter {
 	f := &filter{}
-	if scope != nil {
-		f.and("t.id = ANY(" + f.arg(scope) + ")")
+	if !scope.Every() {
+		f.and("t.id = ANY(" + f.arg(scope.IDs()) + ")")
 	}
 	if q.Plan != "" {
 		f.and("t.plan = " + f.arg(string(q.Plan)))
@@ -271,16 +271,16 @@ func (r listRow) cursor(sort string) string {
 // (res.Estimated) and the page is found by walking the sort order, which
 // stops as soon as the page is full. Pages after the first are found from a
 // cursor (keyset) when the link carries one, else by OFFSET.
-func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope []string) (tenant.ListResult, error) {
+func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope tenant.Scope) (tenant.ListResult, error) {
 	res := tenant.ListResult{Query: q, Counts: map[tenant.Status]int{}}
 	page := &filter{}
 	switch {
-	case scope != nil:
+	case !scope.Every():
 		// A tenant's own people see a handful of tenants: count them exactly.
-		if err := s.countScoped(ctx, q, scope, res.Counts); err != nil {
+		if err := s.countScoped(ctx, q, scope.IDs(), res.Counts); err != nil {
 			return res, err
 		}
-		page.and("t.id = ANY(" + page.arg(scope) + ")")
+		page.and("t.id = ANY(" + page.arg(scope.IDs()) + ")")
 		if q.Search != "" {
 			page.and(rowMatches(page, likePattern(q)))
 		}

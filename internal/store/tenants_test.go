@@ -38,7 +38,7 @@ func TestListTenants(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
-	list := func(q tenant.ListQuery, scope []string) tenant.ListResult {
+	list := func(q tenant.ListQuery, scope tenant.Scope) tenant.ListResult {
 		t.Helper()
 		res, err := st.ListTenants(ctx, q.Normalize(), scope)
 		if err != nil {
@@ -48,7 +48,7 @@ func TestListTenants(t *testing.T) {
 	}
 
 	t.Run("default hides deleted tenants and counts every status", func(t *testing.T) {
-		res := list(tenant.ListQuery{}, nil)
+		res := list(tenant.ListQuery{}, tenant.EveryTenant())
 		if res.Counts[tenant.StatusActive] != 31 || res.Counts[tenant.StatusSuspended] != 3 || res.Counts[tenant.StatusDeleted] != 2 {
 			t.Fatalf("counts = %v, want active 31, suspended 3, deleted 2", res.Counts)
 		}
@@ -73,7 +73,7 @@ func TestListTenants(t *testing.T) {
 			"øresund":            "tn_47132533_qi2t",
 			"tuscanyvillas.it":   "tn_7a465866_tl5w",
 		} {
-			res := list(tenant.ListQuery{Search: term}, nil)
+			res := list(tenant.ListQuery{Search: term}, tenant.EveryTenant())
 			if !slices.Contains(ids(res.Items), want) {
 				t.Errorf("search %q: got %v, want it to include %s", term, ids(res.Items), want)
 			}
@@ -81,19 +81,19 @@ func TestListTenants(t *testing.T) {
 	})
 
 	t.Run("LIKE wildcards in a search are literal", func(t *testing.T) {
-		if res := list(tenant.ListQuery{Search: "%"}, nil); res.Total != 0 {
+		if res := list(tenant.ListQuery{Search: "%"}, tenant.EveryTenant()); res.Total != 0 {
 			t.Fatalf("search %% matched %d tenants", res.Total)
 		}
-		if res := list(tenant.ListQuery{Search: "0b_"}, nil); !slices.Contains(ids(res.Items), "tn_1f3a9c0b_k3xq") {
+		if res := list(tenant.ListQuery{Search: "0b_"}, tenant.EveryTenant()); !slices.Contains(ids(res.Items), "tn_1f3a9c0b_k3xq") {
 			t.Fatalf("search 0b_ should match ids containing it")
 		}
-		if res := list(tenant.ListQuery{Search: "tn%"}, nil); res.Total != 0 {
+		if res := list(tenant.ListQuery{Search: "tn%"}, tenant.EveryTenant()); res.Total != 0 {
 			t.Fatalf("search tn%% matched %d tenants", res.Total)
 		}
 	})
 
 	t.Run("one or two characters match the start of a name, id or e-mail", func(t *testing.T) {
-		res := list(tenant.ListQuery{Search: "AF"}, nil)
+		res := list(tenant.ListQuery{Search: "AF"}, tenant.EveryTenant())
 		if !slices.Contains(ids(res.Items), "africastay") {
 			t.Fatalf("search AF: got %v, want africastay", ids(res.Items))
 		}
@@ -103,21 +103,21 @@ func TestListTenants(t *testing.T) {
 				t.Errorf("search AF shows %s (%s), which starts with neither", it.ID, it.Name)
 			}
 		}
-		if res := list(tenant.ListQuery{Search: "y"}, nil); slices.Contains(ids(res.Items), "africastay") {
+		if res := list(tenant.ListQuery{Search: "y"}, tenant.EveryTenant()); slices.Contains(ids(res.Items), "africastay") {
 			t.Fatalf("search y matched africastay, which only contains it")
 		}
 	})
 
 	t.Run("status and plan filter; counts follow the search, not the status", func(t *testing.T) {
-		res := list(tenant.ListQuery{Status: tenant.StatusSuspended}, nil)
+		res := list(tenant.ListQuery{Status: tenant.StatusSuspended}, tenant.EveryTenant())
 		if res.Total != 3 || len(res.Items) != 3 {
 			t.Fatalf("suspended: total %d rows %d", res.Total, len(res.Items))
 		}
-		res = list(tenant.ListQuery{Status: tenant.StatusDeleted}, nil)
+		res = list(tenant.ListQuery{Status: tenant.StatusDeleted}, tenant.EveryTenant())
 		if got := ids(res.Items); !slices.Equal(got, []string{"tn_d0acbecc_zrb2", "tn_9c6e7a88_f7rh"}) {
 			t.Fatalf("deleted = %v", got)
 		}
-		res = list(tenant.ListQuery{Plan: tenant.PlanEnterprise}, nil)
+		res = list(tenant.ListQuery{Plan: tenant.PlanEnterprise}, tenant.EveryTenant())
 		for _, it := range res.Items {
 			if it.Plan != tenant.PlanEnterprise {
 				t.Fatalf("plan filter let %s (%s) through", it.ID, it.Plan)
@@ -126,7 +126,7 @@ func TestListTenants(t *testing.T) {
 		if res.Total != 6 {
 			t.Fatalf("enterprise total = %d, want 6", res.Total)
 		}
-		res = list(tenant.ListQuery{Search: "safari", Status: tenant.StatusActive}, nil)
+		res = list(tenant.ListQuery{Search: "safari", Status: tenant.StatusActive}, tenant.EveryTenant())
 		if res.Counts[tenant.StatusActive] != 1 || res.AllCount() != 1 {
 			t.Fatalf("counts for 'safari' = %v", res.Counts)
 		}
@@ -136,28 +136,31 @@ func TestListTenants(t *testing.T) {
 		for _, sort := range []string{tenant.SortName, tenant.SortNameDesc, tenant.SortCreated, tenant.SortCreatedDesc} {
 			var seen []string
 			for page := 1; page <= 2; page++ {
-				res := list(tenant.ListQuery{Sort: sort, Page: page}, nil)
+				res := list(tenant.ListQuery{Sort: sort, Page: page}, tenant.EveryTenant())
 				seen = append(seen, ids(res.Items)...)
 			}
 			if len(seen) != 34 || len(slices.Compact(slices.Sorted(slices.Values(seen)))) != 34 {
 				t.Fatalf("sort %s: %d rows over two pages, want 34 distinct", sort, len(seen))
 			}
 		}
-		newest := list(tenant.ListQuery{Sort: tenant.SortCreatedDesc}, nil).Items[0]
+		newest := list(tenant.ListQuery{Sort: tenant.SortCreatedDesc}, tenant.EveryTenant()).Items[0]
 		if newest.ID != "tn_14e0f200_3vf6" { // Yukon, 20 days old
 			t.Fatalf("newest = %s", newest.ID)
 		}
-		if res := list(tenant.ListQuery{Page: 99}, nil); len(res.Items) != 0 || res.Total != 34 {
+		if res := list(tenant.ListQuery{Page: 99}, tenant.EveryTenant()); len(res.Items) != 0 || res.Total != 34 {
 			t.Fatalf("page past the end: %d rows, total %d", len(res.Items), res.Total)
 		}
 	})
 
 	t.Run("a scope limits rows and counts", func(t *testing.T) {
-		res := list(tenant.ListQuery{}, []string{"africastay", "tn_4d1f2b33_x9ke"})
+		res := list(tenant.ListQuery{}, tenant.OnlyTenants("africastay", "tn_4d1f2b33_x9ke"))
 		if res.Total != 2 || res.Counts[tenant.StatusSuspended] != 1 {
 			t.Fatalf("scoped: total %d counts %v", res.Total, res.Counts)
 		}
-		if res := list(tenant.ListQuery{}, []string{}); res.Total != 0 {
+		if res := list(tenant.ListQuery{}, tenant.Scope{}); res.Total != 0 {
+			t.Fatalf("the zero scope listed %d tenants, want none", res.Total)
+		}
+		if res := list(tenant.ListQuery{}, tenant.OnlyTenants()); res.Total != 0 {
 			t.Fatalf("empty scope listed %d tenants", res.Total)
 		}
 	})
@@ -172,7 +175,7 @@ func TestSearchFindsOwnerEmail(t *testing.T) {
 		VALUES ('africastay', gen_random_uuid(), 'Thandi@AfricaStay.example', 'owner', 'test')`); err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.ListTenants(ctx, tenant.ListQuery{Search: "thandi@"}.Normalize(), nil)
+	res, err := st.ListTenants(ctx, tenant.ListQuery{Search: "thandi@"}.Normalize(), tenant.EveryTenant())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,17 +62,36 @@ func (a Actor) CanSee(tenantID string) bool {
 	return ok
 }
 
-// TenantScope returns the tenant ids a query must be limited to, or nil when
-// the actor may see every tenant.
-func (a Actor) TenantScope() []string {
+// Scope is which tenants a query may return. Its zero value returns none,
+// so a scope forgotten on the way to a query cannot mean every tenant.
+type Scope struct {
+	every bool
+	ids   []string
+}
+
+// EveryTenant is the scope of staff and of the system's own commands.
+func EveryTenant() Scope { return Scope{every: true} }
+
+// OnlyTenants limits a query to ids (none: no tenant).
+func OnlyTenants(ids ...string) Scope { return Scope{ids: append([]string{}, ids...)} }
+
+// Every reports whether the scope is every tenant.
+func (s Scope) Every() bool { return s.every }
+
+// IDs are the tenants a limited scope allows (empty for Every).
+func (s Scope) IDs() []string { return s.ids }
+
+// TenantScope is the tenants the actor may list: every tenant for staff,
+// their own for a tenant's people.
+func (a Actor) TenantScope() Scope {
 	if a.IsStaff() {
-		return nil
+		return EveryTenant()
 	}
 	ids := make([]string, 0, len(a.Memberships))
 	for _, m := range a.Memberships {
 		ids = append(ids, m.TenantID)
 	}
-	return ids
+	return OnlyTenants(ids...)
 }
 
 // PrimaryRole is the role recorded in the audit trail for an action on

@@ -5,9 +5,8 @@ import "context"
 // Store is the persistence the use cases need; internal/store implements it
 // over Postgres. Reads return apperr.ErrNotFound for a missing tenant.
 type Store interface {
-	// ListTenants returns one page of tenants; scope, when not nil, limits
-	// the rows to those tenant ids.
-	ListTenants(ctx context.Context, q ListQuery, scope []string) (ListResult, error)
+	// ListTenants returns one page of the tenants in scope.
+	ListTenants(ctx context.Context, q ListQuery, scope Scope) (ListResult, error)
 	// GetDetail returns a tenant with its settings, branding, prompts,
 	// owners, secret descriptions and latest audit events.
 	GetDetail(ctx context.Context, id string, auditLimit int) (Detail, error)
@@ -22,7 +21,7 @@ type Store interface {
 	// EditStore: saving settings, branding and plan at a version.
 	EditStore
 	// EachTenant streams every tenant matching q (all pages) to fn.
-	EachTenant(ctx context.Context, q ListQuery, scope []string, fn func(ListItem) error) error
+	EachTenant(ctx context.Context, q ListQuery, scope Scope, fn func(ListItem) error) error
 }
 
 // Tx is the set of writes available inside one transaction.
