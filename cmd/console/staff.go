@@ -125,9 +125,8 @@ func createStaff(ctx context.Context, env *cliEnv,
 		}
 		return "", errWeakPassword(verr.Error())
 	}
-	var refused *tenant.Refusal
-	if errors.As(err, &refused) {
-		return "", errors.New(refused.Message)
+	if msg := tenant.Refused(err); msg != "" {
+		return "", errors.New(msg)
 	}
 	if err != nil {
 		return "", err

@@ -112,6 +112,13 @@ func KindOf(err error) Kind {
 	if e, ok := As(err); ok {
 		return e.Kind
 	}
+	// An adapter's own error type may say its kind through an Is method.
+	for _, bare := range []*Error{ErrNotFound, ErrForbidden, ErrUnauthenticated, ErrConflict,
+		ErrUnavailable, ErrUpstream, ErrRateLimited, ErrRefused} {
+		if errors.Is(err, bare) {
+			return bare.Kind
+		}
+	}
 	return Internal
 }
 

@@ -30,22 +30,11 @@ const (
 	MsgSessionEnded = "Your session has ended. Sign in again."
 )
 
-// SignInError is a refused sign-in: the message for the person and the
-// HTTP status of the answer. The cause stays for the log, never the page.
-type SignInError struct {
-	Status  int
-	Message string
-	Cause   error
+// refused is a refused sign-in: its kind, the message for the person, and
+// the cause, which stays for the log, never the page.
+func refused(kind apperr.Kind, message string, cause error) error {
+	return &apperr.Error{Kind: kind, Message: message, Code: "sign-in", Err: cause}
 }
-
-func (e *SignInError) Error() string {
-	if e.Cause != nil {
-		return "sign-in refused: " + e.Message + ": " + e.Cause.Error()
-	}
-	return "sign-in refused: " + e.Message
-}
-
-func (e *SignInError) Unwrap() error { return e.Cause }
 
 // Limits bound failed sign-ins per window. Only failures count (a wrong
 // password or unknown e-mail), never attempts, and they are keyed so that
@@ -86,7 +75,7 @@ type InvitationAcceptor interface {
 }
 
 // SignIn checks the attempt limits, asks GoTrue, and loads the person's
-// roles. Every refusal is a *SignInError carrying a §4.1 message; the
+// roles. Every refusal is an *apperr.Error carrying a docs/design.md §2 message; the
 // returned access token lets sign-out end the GoTrue session too.
 func (a *Authenticator) SignIn(ctx context.Context, email, password, remoteIP string) (Principal, string, error) {
 	p, session, err := a.SignInSession(ctx, email, password, remoteIP)
@@ -100,7 +89,7 @@ func (a *Authenticator) SignInSession(ctx context.Context, email, password, remo
 	email = strings.TrimSpace(email)
 	if !utf8.ValidString(email) || strings.ContainsRune(email, 0) {
 		// No account has such an address; GoTrue would fail storing it.
-		return Principal{}, gotrue.Session{}, &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, nil}
+		return Principal{}, gotrue.Session{}, refused(apperr.Unauthenticated, MsgInvalidCredentials, nil)
 	}
 	keys := a.limitKeys(email, remoteIP)
 	if err := a.checkLimits(ctx, keys); err != nil {
@@ -108,14 +97,13 @@ func (a *Authenticator) SignInSession(ctx context.Context, email, password, remo
 	}
 	session, err := a.GoTrue.SignIn(ctx, email, password)
 	if err != nil {
-		refused := a.refusal(ctx, err)
-		var se *SignInError
-		if errors.As(refused, &se) && se.Message == MsgInvalidCredentials {
+		no := a.refusal(ctx, err)
+		if apperr.MessageOf(no) == MsgInvalidCredentials {
 			if err := a.countFailure(ctx, keys); err != nil {
 				return Principal{}, gotrue.Session{}, err
 			}
 		}
-		return Principal{}, gotrue.Session{}, refused
+		return Principal{}, gotrue.Session{}, no
 	}
 	if a.Invitations != nil {
 		if _, err := a.Invitations.AcceptInvitations(ctx, session.User.ID, session.User.Email); err != nil {
@@ -129,9 +117,9 @@ func (a *Authenticator) SignInSession(ctx context.Context, email, password, remo
 		_ = a.GoTrue.SignOut(ctx, session.AccessToken)
 		switch {
 		case errors.Is(err, ErrNoAccess):
-			return Principal{}, gotrue.Session{}, &SignInError{http.StatusForbidden, MsgNoAccess, err}
+			return Principal{}, gotrue.Session{}, refused(apperr.Forbidden, MsgNoAccess, err)
 		case errors.Is(err, ErrTenantSuspended):
-			return Principal{}, gotrue.Session{}, &SignInError{http.StatusForbidden, MsgSuspended, err}
+			return Principal{}, gotrue.Session{}, refused(apperr.Forbidden, MsgSuspended, err)
 		}
 		return Principal{}, gotrue.Session{}, fmt.Errorf("sign in: load roles: %w", err)
 	}
@@ -179,7 +167,7 @@ func (a *Authenticator) checkLimits(ctx context.Context, keys []limitKey) error 
 		}
 		if n >= k.limit {
 			a.Log.WarnContext(ctx, "sign-in refused: too many failures", slog.String("limit", k.name), slog.Int("failures", n))
-			return &SignInError{http.StatusTooManyRequests, MsgRateLimited, nil}
+			return refused(apperr.RateLimited, MsgRateLimited, nil)
 		}
 	}
 	return nil
@@ -201,24 +189,24 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, apperr.ErrUnavailable):
 		a.Log.ErrorContext(ctx, "GoTrue unavailable at sign-in", slog.Any("error", err))
-		return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+		return refused(apperr.Unavailable, MsgUnavailable, err)
 	case errors.Is(err, apperr.ErrUpstream):
 		// GoTrue answered, with its own failure: a 502 (bad gateway is
 		// what the console is to the person), not "cannot be reached".
 		a.Log.ErrorContext(ctx, "GoTrue failed at sign-in", append(gotrue.LogAttrs(err), slog.Any("error", err))...)
-		return &SignInError{http.StatusBadGateway, MsgServiceError, err}
+		return refused(apperr.Upstream, MsgServiceError, err)
 	case gotrue.HasCode(err, "email_not_confirmed"), legacyNotConfirmed(err):
-		return &SignInError{http.StatusForbidden, MsgEmailNotConfirmed, err}
+		return refused(apperr.Forbidden, MsgEmailNotConfirmed, err)
 	case gotrue.HasCode(err, "invalid_credentials"), gotrue.HasCode(err, "invalid_grant"):
-		return &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, err}
+		return refused(apperr.Unauthenticated, MsgInvalidCredentials, err)
 	case gotrue.HasCode(err, "user_banned"):
-		return &SignInError{http.StatusForbidden, MsgBanned, err}
+		return refused(apperr.Forbidden, MsgBanned, err)
 	case gotrue.HasCode(err, "over_request_rate_limit"), gotrue.HasCode(err, "over_email_send_rate_limit"),
 		errors.As(err, &ge) && ge.Status == http.StatusTooManyRequests:
-		return &SignInError{http.StatusTooManyRequests, MsgRateLimited, err}
+		return refused(apperr.RateLimited, MsgRateLimited, err)
 	case gotrue.HasCode(err, "validation_failed"):
 		// e.g. an empty or malformed e-mail: the same answer as a wrong one.
-		return &SignInError{http.StatusUnauthorized, MsgInvalidCredentials, err}
+		return refused(apperr.Unauthenticated, MsgInvalidCredentials, err)
 	}
 	// Anything else GoTrue refuses is logged in full and shown as unavailable:
 	// never a silent failure, never GoTrue's raw text. These are the server's
@@ -227,7 +215,7 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	// pass), bad_json, a hook's failure, or a gateway's 401 for a wrong
 	// apikey.
 	a.Log.ErrorContext(ctx, "GoTrue refused sign-in unexpectedly", slog.Any("error", err))
-	return &SignInError{http.StatusServiceUnavailable, MsgUnavailable, err}
+	return refused(apperr.Unavailable, MsgUnavailable, err)
 }
 
 // SessionEndedError means GoTrue refused to refresh a session: the person

@@ -47,17 +47,21 @@ func (i Invitation) State(now time.Time) InvitationStatus {
 	return i.Status
 }
 
-// Refusal is a request the current state of the tenant's people does not
-// allow (the last owner, a full tenant). It matches apperr.ErrConflict; its
-// message is for the person who asked.
-type Refusal struct {
-	Message string
+// refuse is a request the current state of the tenant's people (or of the
+// staff) does not allow: the last owner, a full tenant. The message is for
+// the person who asked.
+func refuse(format string, a ...any) error {
+	return apperr.E(apperr.Conflict, fmt.Sprintf(format, a...))
 }
 
-func (e *Refusal) Error() string           { return "refused: " + e.Message }
-func (e *Refusal) Unwrap() error           { return apperr.ErrConflict }
-func (e *Refusal) UserMessage() string     { return e.Message }
-func refuse(format string, a ...any) error { return &Refusal{Message: fmt.Sprintf(format, a...)} }
+// Refused returns the sentence of a refusal by the current state (an
+// apperr.Conflict that says why), or "" for any other error.
+func Refused(err error) string {
+	if apperr.KindOf(err) != apperr.Conflict {
+		return ""
+	}
+	return apperr.MessageOf(err)
+}
 
 // People is the members page: the tenant, its members and its open
 // invitations (pending or expired), and what the viewer may do.

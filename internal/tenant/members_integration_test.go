@@ -2,7 +2,6 @@ package tenant_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 
@@ -23,14 +22,13 @@ func race(fns ...func() error) []error {
 	return errs
 }
 
-// oneRefused reports whether exactly one of errs is a *tenant.Refusal and
-// the others are nil.
+// oneRefused reports whether exactly one of errs is a refusal with its
+// reason and the others are nil.
 func oneRefused(errs []error) bool {
 	refused := 0
 	for _, err := range errs {
-		var r *tenant.Refusal
 		switch {
-		case errors.As(err, &r):
+		case tenant.Refused(err) != "":
 			refused++
 		case err != nil:
 			return false

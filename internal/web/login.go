@@ -1,13 +1,13 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/auth"
 	authviews "github.com/tenant-console/console/views/auth"
 )
@@ -52,14 +52,14 @@ func (s *server) login(c echo.Context) error {
 
 	p, gt, err := s.Auth.SignInSession(ctx, email, password, c.RealIP())
 	if err != nil {
-		var refused *auth.SignInError
-		if !errors.As(err, &refused) {
+		props.Error = apperr.MessageOf(err)
+		status := errStatus(err)
+		if props.Error == "" || status == http.StatusInternalServerError {
 			s.log.ErrorContext(ctx, "sign-in failed", slog.Any("error", err))
-			refused = &auth.SignInError{Status: http.StatusServiceUnavailable, Message: auth.MsgUnavailable}
+			props.Error, status = auth.MsgUnavailable, http.StatusServiceUnavailable
 		}
-		s.log.InfoContext(ctx, "sign-in refused", slog.Int("status", refused.Status), slog.String("reason", refused.Message))
-		props.Error = refused.Message
-		return render(c, refused.Status, authviews.LoginPage(props))
+		s.log.InfoContext(ctx, "sign-in refused", slog.Int("status", status), slog.String("reason", props.Error))
+		return render(c, status, authviews.LoginPage(props))
 	}
 
 	if err := s.Sessions.RenewToken(ctx); err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -37,20 +36,31 @@ func (s *server) membersPage(c echo.Context, status int, form tenant.InviteInput
 	}))
 }
 
-// membersDone answers a change to a tenant's people: post/redirect/get with
-// the notice on success; the page again with the reason when the change
-// was refused (422 for a field, 409 for the state of the tenant).
+// membersDone answers a change to a tenant's people (see answerChange).
 func (s *server) membersDone(c echo.Context, form tenant.InviteInput, notice string, err error) error {
-	if verr, ok := apperr.AsValidation(err); ok {
-		return s.membersPage(c, http.StatusUnprocessableEntity, form, verr.Fields, "", "")
+	page := func(status int, errs map[string]string, problem string) error {
+		return s.membersPage(c, status, form, errs, "", problem)
 	}
-	var refused *tenant.Refusal
-	if errors.As(err, &refused) {
-		return s.membersPage(c, http.StatusConflict, form, nil, "", refused.Message)
+	return s.answerChange(c, err, page, sessMembersNotice, notice,
+		"/tenants/"+url.PathEscape(c.Param("id"))+"/members")
+}
+
+// answerChange answers a form that changes something: post/redirect/get
+// with the notice on success; the form's page again, with what was typed,
+// when the change was refused: the fields' messages (422), or the sentence
+// saying why the current state does not allow it (409). Anything else goes
+// to the error handler.
+func (s *server) answerChange(c echo.Context, err error, page func(status int, errs map[string]string, problem string) error,
+	noticeKey, notice, to string) error {
+	if verr, ok := apperr.AsValidation(err); ok {
+		return page(errStatus(err), verr.Fields, "")
+	}
+	if why := tenant.Refused(err); why != "" {
+		return page(errStatus(err), nil, why)
 	}
 	if err != nil {
 		return err
 	}
-	s.Sessions.Put(c.Request().Context(), sessMembersNotice, notice)
-	return c.Redirect(http.StatusSeeOther, "/tenants/"+url.PathEscape(c.Param("id"))+"/members")
+	s.Sessions.Put(c.Request().Context(), noticeKey, notice)
+	return c.Redirect(http.StatusSeeOther, to)
 }

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/tenant"
 	staffviews "github.com/tenant-console/console/views/staff"
 )
@@ -29,18 +27,10 @@ func (s *server) staffPage(c echo.Context, status int, form tenant.StaffInput, e
 	}))
 }
 
-// staffDone answers a change to the staff like membersDone does.
+// staffDone answers a change to the staff (see answerChange).
 func (s *server) staffDone(c echo.Context, form tenant.StaffInput, notice string, err error) error {
-	if verr, ok := apperr.AsValidation(err); ok {
-		return s.staffPage(c, http.StatusUnprocessableEntity, form, verr.Fields, "", "")
+	page := func(status int, errs map[string]string, problem string) error {
+		return s.staffPage(c, status, form, errs, "", problem)
 	}
-	var refused *tenant.Refusal
-	if errors.As(err, &refused) {
-		return s.staffPage(c, http.StatusConflict, form, nil, "", refused.Message)
-	}
-	if err != nil {
-		return err
-	}
-	s.Sessions.Put(c.Request().Context(), sessStaffNotice, notice)
-	return c.Redirect(http.StatusSeeOther, "/staff")
+	return s.answerChange(c, err, page, sessStaffNotice, notice, "/staff")
 }
