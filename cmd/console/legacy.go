@@ -14,7 +14,7 @@ import (
 	"github.com/tenant-console/console/internal/tenant"
 )
 
-// The legacy YAML commands (product.md §4.8): import-yaml, export-yaml, drift.
+// The legacy YAML commands (docs/design.md §6): import-yaml, export-yaml, drift.
 
 func runImportYAML(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import-yaml", "import-yaml DIR [--dry-run] [--update] [--report FILE.json]",

@@ -15,7 +15,7 @@ import (
 	"github.com/tenant-console/console/internal/auth/gotrue"
 )
 
-// The messages of product.md §4.1: what a person is told when sign-in fails.
+// The messages of docs/design.md §2: what a person is told when sign-in fails.
 const (
 	MsgInvalidCredentials = "Email or password is incorrect."
 	MsgEmailNotConfirmed  = "Confirm your email address first."
@@ -219,7 +219,7 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 }
 
 // SessionEndedError means GoTrue refused to refresh a session: the person
-// must sign in again, and Message (a §4.1 message) says why.
+// must sign in again, and Message (a docs/design.md §2 message) says why.
 type SessionEndedError struct {
 	Message string
 	Cause   error
