@@ -84,32 +84,15 @@ var auditCSVHeader = []string{"id", "occurred_at_utc", "actor_email", "actor_rol
 	"action", "reason", "before", "after", "request_id", "client_address"}
 
 func (s *server) streamAudit(c echo.Context, scope string, loc *time.Location, filename string) error {
-	ctx := c.Request().Context()
-	actor := s.actor(c)
-	q := auditQueryFrom(c, loc)
-	var out *csvStream
-	err := s.Audit.Each(ctx, actor, q, scope, func(ev tenant.AuditEvent) error {
-		if out == nil {
-			var err error
-			if out, err = startCSV(c, filename, append([]string(nil), auditCSVHeader...)); err != nil {
-				return err
-			}
-		}
+	out := s.newCSV(c, filename, append([]string(nil), auditCSVHeader...))
+	err := s.Audit.Each(c.Request().Context(), s.actor(c), auditQueryFrom(c, loc), scope, func(ev tenant.AuditEvent) error {
 		return out.write([]string{
 			strconv.FormatInt(ev.ID, 10), ev.OccurredAt.UTC().Format(time.RFC3339), ev.ActorEmail, ev.ActorRole,
 			ev.ActorID, ev.TenantID, ev.Action, ev.Reason(), auditJSON(ev.Before), auditJSON(ev.After),
 			ev.RequestID, ev.RemoteAddr,
 		})
 	})
-	if out == nil {
-		// Nothing was sent yet: a refusal is still a proper error answer,
-		// and an empty result is a file with its header row.
-		if err != nil {
-			return err
-		}
-		out, err = startCSV(c, filename, append([]string(nil), auditCSVHeader...))
-	}
-	return out.finish(s.log, err)
+	return out.finish(err)
 }
 
 // auditJSON is a before/after map for the CSV, credentials masked.
@@ -132,12 +115,8 @@ var tenantCSVHeader = []string{"id", "name", "short_name", "status", "plan", "su
 // tenantExport is GET /tenants/export.csv: every tenant of the list's
 // current filter (all pages), streamed.
 func (s *server) tenantExport(c echo.Context) error {
-	ctx := c.Request().Context()
-	out, err := startCSV(c, "tenants.csv", append([]string(nil), tenantCSVHeader...))
-	if err != nil {
-		return out.finish(s.log, err)
-	}
-	err = s.Tenants.EachListed(ctx, s.actor(c), listQueryFrom(c), func(it tenant.ListItem) error {
+	out := s.newCSV(c, "tenants.csv", append([]string(nil), tenantCSVHeader...))
+	err := s.Tenants.EachListed(c.Request().Context(), s.actor(c), listQueryFrom(c), func(it tenant.ListItem) error {
 		deleted, purge := "", ""
 		if it.DeletedAt != nil {
 			deleted, purge = it.DeletedAt.UTC().Format(time.RFC3339), it.PurgeDate().UTC().Format(time.RFC3339)
@@ -145,5 +124,5 @@ func (s *server) tenantExport(c echo.Context) error {
 		return out.write([]string{it.ID, it.Name, it.ShortName, string(it.Status), string(it.Plan), it.SupportEmail,
 			it.CreatedAt.UTC().Format(time.RFC3339), deleted, purge, string(it.Source)})
 	})
-	return out.finish(s.log, err)
+	return out.finish(err)
 }

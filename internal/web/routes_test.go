@@ -96,6 +96,9 @@ func TestEveryRouteChecksWhoAsks(t *testing.T) {
 		key := r.Method + " " + r.Path
 		seen[key] = true
 		want, ok := routeAccess[key]
+		if r.Method == http.MethodHead {
+			want, ok = routeAccess["GET "+r.Path] // HEAD answers as GET does, without the body
+		}
 		if !ok {
 			t.Errorf("route %s has no entry in routeAccess: say who may use it", key)
 			continue
@@ -117,9 +120,12 @@ func TestEveryRouteChecksWhoAsks(t *testing.T) {
 				b := browserAs(c.p)
 				var res *http.Response
 				var body string
-				if r.Method == http.MethodGet {
+				switch r.Method {
+				case http.MethodGet:
 					res, body = b.get(path)
-				} else {
+				case http.MethodHead:
+					res, body = b.do(mustRequest(t, r.Method, b.base+path))
+				default:
 					res, body = b.post(path, nil)
 				}
 				if res.StatusCode != c.status {
@@ -129,6 +135,9 @@ func TestEveryRouteChecksWhoAsks(t *testing.T) {
 		})
 	}
 	for key := range routeAccess {
+		if method, path, _ := strings.Cut(key, " "); method == http.MethodGet && !seen["HEAD "+path] {
+			t.Errorf("%s has no HEAD", key)
+		}
 		if !seen[key] {
 			t.Errorf("routeAccess lists %s, which the router does not have", key)
 		}

@@ -99,6 +99,12 @@ func New(d Deps) *echo.Echo {
 	)
 	for _, r := range routes {
 		e.Add(r.method, r.path, r.handler, s.require(r.who))
+		// HEAD wherever GET (echo does not add it): monitors and link
+		// checkers ask it. The server sends no body for HEAD; the CSV
+		// exports stop once their headers are out.
+		if r.method == http.MethodGet {
+			e.Add(http.MethodHead, r.path, r.handler, s.require(r.who))
+		}
 	}
 	return e
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -39,7 +40,10 @@ func NewSessions(store scs.Store, lifetime, idle time.Duration, dev bool) *scs.S
 // text before the handler's page follows: two bodies in one answer. Here
 // the answer is held until the session is saved; if saving fails, it is
 // thrown away and the console's error handler gives the one error page,
-// logged with the request id.
+// logged with the request id. A download cannot be held (it may be larger
+// than memory and must arrive as it is made): its handler calls
+// startStream, which saves the session first and then lets the answer
+// through.
 func (s *server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
 	m := s.Sessions
 	return func(c echo.Context) error {
@@ -59,10 +63,18 @@ func (s *server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
 		before := orig.Header().Clone()
 		held := &heldResponse{header: orig.Header(), real: orig.Writer}
 		orig.Writer = held
-		if err := next(c); err != nil {
+		c.Set(heldKey, held)
+		if err := next(c); err != nil && !errors.Is(err, held.saveErr) {
 			c.Error(err) // into the held answer, so the session is saved with it
 		}
-		if err := s.saveSession(ctx, orig.Header()); err != nil {
+		if held.streaming {
+			return nil // saved before the first byte, and already sent
+		}
+		err = held.saveErr
+		if err == nil {
+			err = s.saveSession(ctx, orig.Header())
+		}
+		if err != nil {
 			// Nothing was sent yet: start the answer again from the headers
 			// the outer middleware had set, and answer with the error page.
 			h := orig.Header()
@@ -79,6 +91,34 @@ func (s *server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return held.flush()
 	}
+}
+
+// heldKey is where the sessions middleware leaves its held answer for
+// startStream.
+const heldKey = "console.heldResponse"
+
+// startStream is for handlers whose answer goes out as it is made (the CSV
+// exports): it saves the session now, with its cookie, and from then on the
+// response writes and flushes straight to the client. It must come before
+// the first byte; the session must not change after it. When saving fails,
+// nothing has been sent: the handler returns the error and the person gets
+// the one error page.
+func (s *server) startStream(c echo.Context) error {
+	held, ok := c.Get(heldKey).(*heldResponse)
+	if !ok || held.streaming {
+		return nil // no held answer to release (or released already)
+	}
+	res := c.Response()
+	if res.Committed || held.status != 0 || held.body.Len() > 0 {
+		return errors.New("start stream: the answer has already begun")
+	}
+	if err := s.saveSession(c.Request().Context(), res.Header()); err != nil {
+		held.saveErr = err
+		return err
+	}
+	held.streaming = true
+	res.Writer = held.out()
+	return nil
 }
 
 // saveSession commits a modified session and sets (or clears) its cookie.
@@ -113,6 +153,10 @@ type heldResponse struct {
 	real   http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	// streaming: released by startStream, the session already saved;
+	// saveErr: startStream's save failed (the middleware answers with it).
+	streaming bool
+	saveErr   error
 }
 
 func (h *heldResponse) Header() http.Header         { return h.header }
