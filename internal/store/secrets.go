@@ -70,9 +70,12 @@ func upsertSecret(ctx context.Context, q querier, tenantID string, s tenant.Seal
 }
 
 // ReplaceSecret writes a tenant's credential and its audit event (ev.Before
-// gets the kind and key id of the row it replaces) in one transaction.
-func (s *Store) ReplaceSecret(ctx context.Context, tenantID string, sec tenant.SealedSecret, ev tenant.AuditEvent) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// gets the kind and key id of the row it replaces) in one transaction,
+// unless unchanged says the row it locked already holds the value; it
+// reports whether it wrote.
+func (s *Store) ReplaceSecret(ctx context.Context, tenantID string, sec tenant.SealedSecret, ev tenant.AuditEvent, unchanged func(current tenant.SealedSecret) bool) (bool, error) {
+	written := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM tenants WHERE id = $1 FOR KEY SHARE`, tenantID).Scan(&one)
 		if err != nil {
@@ -89,14 +92,18 @@ func (s *Store) ReplaceSecret(ctx context.Context, tenantID string, sec tenant.S
 			ev.Before = map[string]any{sec.Name: nil}
 		case err != nil:
 			return mapErr("replace secret: read", err)
+		case unchanged != nil && unchanged(old.domain()):
+			return nil
 		default:
 			ev.Before = map[string]any{sec.Name: old.domain().AuditValue()}
 		}
 		if err := upsertSecret(ctx, tx, tenantID, sec); err != nil {
 			return err
 		}
+		written = true
 		return insertAudit(ctx, tx, ev)
 	})
+	return written, err
 }
 
 // Resealer opens a value sealed under any key it holds and seals it again

@@ -3,8 +3,6 @@ package tenant
 import (
 	"context"
 	"errors"
-	"net/url"
-	"strconv"
 
 	"github.com/tenant-console/console/internal/apperr"
 )
@@ -16,19 +14,16 @@ type BrandingInput struct {
 	ColorSecondary string
 	ColorAccent    string
 	LogoURL        string
-	Version        string
+	FormState
 }
 
 // BrandingFields are the branding form's fields in the order it shows them.
 var BrandingFields = []string{"preset_theme", "color_primary", "color_secondary", "color_accent", "logo_url"}
 
-// BrandingInputFromForm reads a submitted branding form.
-func BrandingInputFromForm(v url.Values) BrandingInput {
-	return BrandingInput{
-		PresetTheme: v.Get("preset_theme"), ColorPrimary: v.Get("color_primary"),
-		ColorSecondary: v.Get("color_secondary"), ColorAccent: v.Get("color_accent"),
-		LogoURL: v.Get("logo_url"), Version: v.Get("version"),
-	}
+// brandingRules clean the branding form's fields.
+var brandingRules = map[string]Field{
+	"preset_theme": FieldTheme, "color_primary": FieldColor, "color_secondary": FieldColor,
+	"color_accent": FieldColor, "logo_url": FieldHTTPSURL,
 }
 
 // BrandingInputOf is the form filled with what is saved (nil: the default
@@ -36,12 +31,12 @@ func BrandingInputFromForm(v url.Values) BrandingInput {
 func BrandingInputOf(b *Branding) BrandingInput {
 	if b == nil {
 		t := DefaultTheme()
-		return BrandingInput{PresetTheme: t.ID, ColorPrimary: t.Primary, ColorSecondary: t.Secondary,
-			ColorAccent: t.Accent, Version: "0"}
+		d := Branding{PresetTheme: t.ID, ColorPrimary: t.Primary, ColorSecondary: t.Secondary, ColorAccent: t.Accent}
+		b = &d
 	}
 	return BrandingInput{
 		PresetTheme: b.PresetTheme, ColorPrimary: b.ColorPrimary, ColorSecondary: b.ColorSecondary,
-		ColorAccent: b.ColorAccent, LogoURL: b.LogoURL, Version: strconv.Itoa(b.Version),
+		ColorAccent: b.ColorAccent, LogoURL: b.LogoURL, FormState: stateOf(b.Version, b.auditValues(), BrandingFields),
 	}
 }
 
@@ -75,14 +70,12 @@ func (in BrandingInput) Get(key string) string {
 
 func (in BrandingInput) clean() (Branding, int, error) {
 	errs := apperr.NewValidation()
+	v := func(key string) string { return brandingRules[key].Into(errs, key, in.Get(key)) }
 	b := Branding{
-		PresetTheme:    FieldTheme.Into(errs, "preset_theme", in.PresetTheme),
-		ColorPrimary:   FieldColor.Into(errs, "color_primary", in.ColorPrimary),
-		ColorSecondary: FieldColor.Into(errs, "color_secondary", in.ColorSecondary),
-		ColorAccent:    FieldColor.Into(errs, "color_accent", in.ColorAccent),
-		LogoURL:        FieldHTTPSURL.Into(errs, "logo_url", in.LogoURL),
+		PresetTheme: v("preset_theme"), ColorPrimary: v("color_primary"), ColorSecondary: v("color_secondary"),
+		ColorAccent: v("color_accent"), LogoURL: v("logo_url"),
 	}
-	version := formVersion(errs, in.Version)
+	version := checkState(errs, in.FormState)
 	return b, version, errs.OrNil()
 }
 
@@ -91,6 +84,24 @@ func (b Branding) auditValues() map[string]any {
 		"preset_theme": b.PresetTheme, "color_primary": b.ColorPrimary, "color_secondary": b.ColorSecondary,
 		"color_accent": b.ColorAccent, "logo_url": b.LogoURL,
 	}
+}
+
+// brandingEdit is how a branding form is saved.
+var brandingEdit = editKind[Branding]{
+	action: ActionBrandingUpdated,
+	fields: BrandingFields,
+	rules:  brandingRules,
+	values: Branding.auditValues,
+	lock: func(ctx context.Context, tx EditTx, id string) (*Branding, int, error) {
+		cur, err := tx.LockBranding(ctx, id)
+		if err != nil || cur == nil {
+			return nil, 0, err
+		}
+		return cur, cur.Version, nil
+	},
+	save: func(ctx context.Context, tx EditTx, id string, b Branding, version int, by string) (int, error) {
+		return tx.SaveBranding(ctx, id, b, version, by)
+	},
 }
 
 // BrandingPage is what the branding page needs.
@@ -126,24 +137,7 @@ func (s *Service) EditBranding(ctx context.Context, actor Actor, id string, in B
 	if err != nil {
 		return EditResult{}, err
 	}
-	return s.runEdit(ctx, edit{
-		actor: actor, tenantID: id, action: ActionBrandingUpdated, version: version,
-		lock: func(ctx context.Context, tx EditTx) (int, []FieldValue, map[string]any, map[string]any, error) {
-			cur, err := tx.LockBranding(ctx, id)
-			if err != nil {
-				return 0, nil, nil, nil, err
-			}
-			saved, v := map[string]any{}, 0
-			if cur != nil {
-				saved, v = cur.auditValues(), cur.Version
-			}
-			t := typed.auditValues()
-			return v, fieldValues(BrandingFields, saved, t), saved, t, nil
-		},
-		save: func(ctx context.Context, tx EditTx, v int) (int, error) {
-			return tx.SaveBranding(ctx, id, typed, v, actorName(actor))
-		},
-	})
+	return runEdit(ctx, s, brandingEdit, actor, id, typed, version, in.Original)
 }
 
 // Preview is the branding as the live preview draws it: only colours and a

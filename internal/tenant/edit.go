@@ -11,9 +11,10 @@ import (
 )
 
 // Editing a tenant's one-row parts (settings, branding, plan) from a form
-// that carries the version it was read at (product.md §4.5): a stale form
-// never overwrites a newer save, an unchanged form writes nothing, and every
-// save writes the change and one audit event in one transaction.
+// that carries the version it was read at and the values it was read with:
+// a stale form never overwrites a newer save (it is merged three ways, and
+// the person confirms), an unchanged form writes nothing, and every save
+// writes the change and one audit event in one transaction.
 
 // ActionPlanUpdated records a change of a tenant's plan or quotas.
 const ActionPlanUpdated = "plan.updated"
@@ -46,19 +47,76 @@ func editAccess(a Actor, tenantID string) error {
 	return nil
 }
 
-// FieldValue is one field of an edit form as saved and as typed.
+// FormState is what every edit form carries besides its fields.
+type FormState struct {
+	// Version is the row's version the form was read at.
+	Version string
+	// Original holds the values the form was read with, by field key; a
+	// key it lacks (a form from before they were carried) is unknown.
+	Original map[string]string
+	// Unchosen are fields the form did not send at all: on the page a stale
+	// form gets, a field both people changed that was left unchosen.
+	Unchosen []string
+}
+
+// stateOf is the state of a form filled with what is saved at version.
+func stateOf(version int, saved map[string]any, keys []string) FormState {
+	orig := make(map[string]string, len(keys))
+	for _, k := range keys {
+		orig[k] = str(saved[k])
+	}
+	return FormState{Version: strconv.Itoa(version), Original: orig}
+}
+
+// Resolution is how a stale form's field is merged with what was saved
+// meanwhile.
+type Resolution int
+
+const (
+	// ResolveSame: both hold the same value; nothing to ask.
+	ResolveSame Resolution = iota
+	// ResolveTheirs: only the other person changed the field; their value
+	// is kept, so a stale form never quietly reverts it.
+	ResolveTheirs
+	// ResolveYours: only this form changed the field; its value is kept.
+	ResolveYours
+	// ResolveAsk: both changed it to different values, or the form did not
+	// say what it was read with; the person has to choose.
+	ResolveAsk
+)
+
+// FieldValue is one field of an edit form: as the form was read, as saved
+// now, and as typed.
 type FieldValue struct {
-	Key   string
-	Saved string // what the database holds now
-	Yours string // what the form sent (normalised)
+	Key         string
+	Original    string // what the form was read with, when HasOriginal
+	HasOriginal bool
+	Saved       string // what the database holds now
+	Yours       string // what the form sent (normalised)
 }
 
 // Differs reports whether the saved value is not the one typed.
 func (f FieldValue) Differs() bool { return f.Saved != f.Yours }
 
+// Resolution merges the field three ways: the value it was read with is
+// the base, the saved value theirs, the typed value yours.
+func (f FieldValue) Resolution() Resolution {
+	switch {
+	case !f.Differs():
+		return ResolveSame
+	case !f.HasOriginal:
+		return ResolveAsk
+	case f.Yours == f.Original:
+		return ResolveTheirs
+	case f.Saved == f.Original:
+		return ResolveYours
+	}
+	return ResolveAsk
+}
+
 // StaleError is a form read at an older version than the row now has. It
-// carries every field, saved and typed, and the version to send again with
-// the person's choice.
+// carries every field, as read, saved and typed, and the version to send
+// again with the merged values.
 type StaleError struct {
 	Version int
 	Fields  []FieldValue
@@ -120,10 +178,16 @@ type EditTx interface {
 	SavePlan(ctx context.Context, id string, p Plan, q Quotas, version int, by string) (int, error)
 }
 
-// formVersion reads the version a form carries; a missing or mangled one
-// is refused (the page has to be reloaded).
-func formVersion(errs *apperr.ValidationError, raw string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(raw))
+const msgUnchosen = "Choose which value to keep: the one saved meanwhile or yours."
+
+// checkState reads the version a form carries — a missing or mangled one
+// is refused (the page has to be reloaded) — and refuses fields it left
+// unchosen rather than take them for emptied.
+func checkState(errs *apperr.ValidationError, st FormState) int {
+	for _, k := range st.Unchosen {
+		errs.Add(k, msgUnchosen)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(st.Version))
 	if err != nil || n < 0 {
 		errs.Add("version", "This form lacks the version it was read at. Reload the page and make your change again.")
 		return -1
@@ -131,63 +195,93 @@ func formVersion(errs *apperr.ValidationError, raw string) int {
 	return n
 }
 
-// diff returns the before and after of the fields whose values differ, by
-// key, and the keys in form order.
-func diff(fields []FieldValue, before, after map[string]any) (b, a map[string]any, keys []string) {
-	b, a = map[string]any{}, map[string]any{}
-	for _, f := range fields {
-		if f.Differs() {
-			keys = append(keys, f.Key)
-			b[f.Key], a[f.Key] = before[f.Key], after[f.Key]
-		}
-	}
-	return b, a, keys
+// editKind is what differs between the edit forms: the value they edit
+// (T), its fields and how it is locked and written.
+type editKind[T any] struct {
+	action string
+	fields []string
+	// rules clean each field; the values a form was read with go through
+	// them too, so they compare like the typed ones and reach a page only
+	// as values their rule accepts (one that fails is taken as unknown).
+	rules map[string]Field
+	// values are T's fields by key, for the comparison and the audit.
+	values func(T) map[string]any
+	// lock reads the row (locked): nil and version 0 when there is none yet.
+	lock func(ctx context.Context, tx EditTx, id string) (*T, int, error)
+	// save writes typed at the version read and returns the new version.
+	save func(ctx context.Context, tx EditTx, id string, typed T, version int, by string) (int, error)
 }
 
-// edit is the shape every save shares: lock the row, compare versions,
-// write only a change, audit it.
-type edit struct {
-	actor    Actor
-	tenantID string
-	action   string
-	version  int // the version the form was read at
-	// lock reads the row (locked) and returns its version, every field
-	// saved vs typed, and the audit values of both.
-	lock func(ctx context.Context, tx EditTx) (version int, fields []FieldValue, saved, typed map[string]any, err error)
-	// save writes the typed values at the version read.
-	save func(ctx context.Context, tx EditTx, version int) (int, error)
-}
-
-func (s *Service) runEdit(ctx context.Context, e edit) (EditResult, error) {
+// runEdit is the shape every save shares: lock the row, write only a
+// change, and only at the version the form was read at (else merge it three
+// ways into a *StaleError for the person to confirm), and audit it.
+func runEdit[T any](ctx context.Context, s *Service, k editKind[T], actor Actor, id string, typed T, version int, original map[string]string) (EditResult, error) {
 	var res EditResult
 	err := s.store.InEditTx(ctx, func(tx EditTx) error {
-		if _, err := tx.LockTenant(ctx, e.tenantID); err != nil {
+		if _, err := tx.LockTenant(ctx, id); err != nil {
 			return err
 		}
-		version, fields, saved, typed, err := e.lock(ctx, tx)
+		cur, v, err := k.lock(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		before, after, keys := diff(fields, saved, typed)
-		res.Version = version
-		if len(keys) == 0 {
+		saved := map[string]any{}
+		if cur != nil {
+			saved = k.values(*cur)
+		}
+		after := k.values(typed)
+		fields := make([]FieldValue, len(k.fields))
+		ev := NewAuditEvent(actor, id, k.action)
+		ev.Before, ev.After = map[string]any{}, map[string]any{}
+		var changed []string
+		for i, key := range k.fields {
+			o, known := k.original(original, key)
+			fields[i] = FieldValue{Key: key, Original: o, HasOriginal: known, Saved: str(saved[key]), Yours: str(after[key])}
+			if fields[i].Differs() {
+				changed = append(changed, key)
+				ev.Before[key], ev.After[key] = saved[key], after[key]
+			}
+		}
+		res.Version = v
+		if len(changed) == 0 {
 			return nil // the form says what is saved already: nothing to write
 		}
-		if version != e.version {
-			return &StaleError{Version: version, Fields: fields}
+		if v != version {
+			return &StaleError{Version: v, Fields: fields}
 		}
-		if res.Version, err = e.save(ctx, tx, version); err != nil {
+		if res.Version, err = k.save(ctx, tx, id, typed, v, actorName(actor)); err != nil {
 			return err
 		}
-		ev := NewAuditEvent(e.actor, e.tenantID, e.action)
-		ev.Before, ev.After = before, after
 		if err := tx.InsertAudit(ctx, ev); err != nil {
 			return err
 		}
-		res.Changed = keys
+		res.Changed = changed
 		return nil
 	})
 	return res, refusalBesideColumn(err)
+}
+
+// original is the value the form was read with for key, through its rule;
+// false when the form lacks it or it fails the rule.
+func (k editKind[T]) original(original map[string]string, key string) (string, bool) {
+	raw, ok := original[key]
+	if !ok {
+		return "", false
+	}
+	v, msg := k.rules[key].Clean(raw)
+	return v, msg == ""
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	}
+	return ""
 }
 
 // actorName is what updated_by records.

@@ -2,7 +2,6 @@ package tenant
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -15,25 +14,19 @@ type PlanInput struct {
 	MaxUsers         string
 	MaxMonthlyQuotes string
 	MaxStorageGB     string
-	Version          string
+	FormState
 }
 
 // PlanFields are the plan form's fields in the order it shows them.
 var PlanFields = []string{"plan", "max_users", "max_monthly_quotes", "max_storage_gb"}
 
-// PlanInputFromForm reads a submitted plan form. With defaults set (the
-// "use the plan's defaults" button) the quotas are the chosen plan's.
-func PlanInputFromForm(v url.Values) PlanInput {
-	in := PlanInput{
-		Plan: v.Get("plan"), MaxUsers: v.Get("max_users"), MaxMonthlyQuotes: v.Get("max_monthly_quotes"),
-		MaxStorageGB: v.Get("max_storage_gb"), Version: v.Get("version"),
-	}
-	if v.Get("defaults") != "" {
-		if p, msg := FieldPlan.Clean(in.Plan); msg == "" {
-			q := DefaultQuotas(Plan(p))
-			in.MaxUsers, in.MaxMonthlyQuotes, in.MaxStorageGB = strconv.Itoa(q.MaxUsers),
-				strconv.Itoa(q.MaxMonthlyQuotes), strconv.Itoa(q.MaxStorageGB)
-		}
+// WithPlanDefaults returns in with the chosen plan's default quotas (an
+// unknown plan changes nothing): the "use the plan's defaults" button.
+func (in PlanInput) WithPlanDefaults() PlanInput {
+	if p, msg := FieldPlan.Clean(in.Plan); msg == "" {
+		q := DefaultQuotas(Plan(p))
+		in.MaxUsers, in.MaxMonthlyQuotes, in.MaxStorageGB = strconv.Itoa(q.MaxUsers),
+			strconv.Itoa(q.MaxMonthlyQuotes), strconv.Itoa(q.MaxStorageGB)
 	}
 	return in
 }
@@ -43,7 +36,7 @@ func PlanInputOf(t Tenant) PlanInput {
 	return PlanInput{
 		Plan: string(t.Plan), MaxUsers: strconv.Itoa(t.Quotas.MaxUsers),
 		MaxMonthlyQuotes: strconv.Itoa(t.Quotas.MaxMonthlyQuotes), MaxStorageGB: strconv.Itoa(t.Quotas.MaxStorageGB),
-		Version: strconv.Itoa(t.Version),
+		FormState: stateOf(t.Version, planOf(t).values(), PlanFields),
 	}
 }
 
@@ -62,7 +55,15 @@ func (in PlanInput) Get(key string) string {
 	return ""
 }
 
-func (in PlanInput) clean() (Plan, Quotas, int, error) {
+// planQuotas is what the plan form edits: a plan and its quotas.
+type planQuotas struct {
+	Plan   Plan
+	Quotas Quotas
+}
+
+func planOf(t Tenant) planQuotas { return planQuotas{Plan: t.Plan, Quotas: t.Quotas} }
+
+func (in PlanInput) clean() (planQuotas, int, error) {
 	errs := apperr.NewValidation()
 	p := Plan(FieldPlan.Into(errs, "plan", in.Plan))
 	// An empty quota is the plan's default, as on the onboarding form.
@@ -79,15 +80,36 @@ func (in PlanInput) clean() (Plan, Quotas, int, error) {
 		MaxMonthlyQuotes: n("max_monthly_quotes", in.MaxMonthlyQuotes, d.MaxMonthlyQuotes),
 		MaxStorageGB:     n("max_storage_gb", in.MaxStorageGB, d.MaxStorageGB),
 	}
-	version := formVersion(errs, in.Version)
-	return p, q, version, errs.OrNil()
+	version := checkState(errs, in.FormState)
+	return planQuotas{Plan: p, Quotas: q}, version, errs.OrNil()
 }
 
-func planValues(p Plan, q Quotas) map[string]any {
+func (pq planQuotas) values() map[string]any {
 	return map[string]any{
-		"plan": string(p), "max_users": q.MaxUsers, "max_monthly_quotes": q.MaxMonthlyQuotes,
-		"max_storage_gb": q.MaxStorageGB,
+		"plan": string(pq.Plan), "max_users": pq.Quotas.MaxUsers, "max_monthly_quotes": pq.Quotas.MaxMonthlyQuotes,
+		"max_storage_gb": pq.Quotas.MaxStorageGB,
 	}
+}
+
+// planEdit is how a plan form is saved; the plan lives on the tenant row.
+var planEdit = editKind[planQuotas]{
+	action: ActionPlanUpdated,
+	fields: PlanFields,
+	rules: map[string]Field{
+		"plan": FieldPlan, "max_users": FieldQuota, "max_monthly_quotes": FieldQuota, "max_storage_gb": FieldQuota,
+	},
+	values: planQuotas.values,
+	lock: func(ctx context.Context, tx EditTx, id string) (*planQuotas, int, error) {
+		t, err := tx.LockTenant(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		pq := planOf(t)
+		return &pq, t.Version, nil
+	},
+	save: func(ctx context.Context, tx EditTx, id string, pq planQuotas, version int, by string) (int, error) {
+		return tx.SavePlan(ctx, id, pq.Plan, pq.Quotas, version, by)
+	},
 }
 
 // ChangePlan sets a tenant's plan and quotas: platform admins only.
@@ -101,22 +123,9 @@ func (s *Service) ChangePlan(ctx context.Context, actor Actor, id string, in Pla
 		}
 		return EditResult{}, apperr.ErrForbidden
 	}
-	plan, quotas, version, err := in.clean()
+	typed, version, err := in.clean()
 	if err != nil {
 		return EditResult{}, err
 	}
-	return s.runEdit(ctx, edit{
-		actor: actor, tenantID: id, action: ActionPlanUpdated, version: version,
-		lock: func(ctx context.Context, tx EditTx) (int, []FieldValue, map[string]any, map[string]any, error) {
-			cur, err := tx.LockTenant(ctx, id)
-			if err != nil {
-				return 0, nil, nil, nil, err
-			}
-			saved, typed := planValues(cur.Plan, cur.Quotas), planValues(plan, quotas)
-			return cur.Version, fieldValues(PlanFields, saved, typed), saved, typed, nil
-		},
-		save: func(ctx context.Context, tx EditTx, v int) (int, error) {
-			return tx.SavePlan(ctx, id, plan, quotas, v, actorName(actor))
-		},
-	})
+	return runEdit(ctx, s, planEdit, actor, id, typed, version, in.Original)
 }

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"slices"
 	"strings"
@@ -86,24 +87,41 @@ func SealSecret(sealer Sealer, tenantID, name string, value secrets.Value) (Seal
 	return SealedSecret{Name: name, Kind: SecretEncrypted, Ciphertext: ct, KeyID: keyID, Hint: value.Hint()}, nil
 }
 
+// SecretKeys seal new values and open stored ones; *secrets.Keyring is one.
+type SecretKeys interface {
+	Sealer
+	Open(ciphertext []byte, keyID string, aad []byte) ([]byte, error)
+}
+
 // SecretStore writes a replaced credential; internal/store implements it.
 type SecretStore interface {
 	// ReplaceSecret writes s for tenantID (inserting or replacing the row)
-	// and ev, in one transaction. ev.Before is filled with the row it
-	// replaces. A tenant that does not exist gives apperr.ErrNotFound.
-	ReplaceSecret(ctx context.Context, tenantID string, s SealedSecret, ev AuditEvent) error
+	// and ev, in one transaction, unless unchanged reports that the row it
+	// locked already holds the value; it returns whether it wrote.
+	// ev.Before is filled with the row it replaces. A tenant that does not
+	// exist gives apperr.ErrNotFound.
+	ReplaceSecret(ctx context.Context, tenantID string, s SealedSecret, ev AuditEvent, unchanged func(current SealedSecret) bool) (bool, error)
 }
 
 // SecretService is the use case of replacing a tenant's credential from the
 // console: platform admins only, value write-only, audited without it.
 type SecretService struct {
-	store  SecretStore
-	sealer Sealer
+	store SecretStore
+	keys  SecretKeys
 }
 
-// NewSecretService returns the use case over store, sealing with sealer.
-func NewSecretService(store SecretStore, sealer Sealer) *SecretService {
-	return &SecretService{store: store, sealer: sealer}
+// NewSecretService returns the use case over store, sealing and opening
+// values with keys.
+func NewSecretService(store SecretStore, keys SecretKeys) *SecretService {
+	return &SecretService{store: store, keys: keys}
+}
+
+// SecretReplaced is what Replace did.
+type SecretReplaced struct {
+	SecretMeta // the credential as written; zero when Changed is false
+	// Changed is false when the credential already held the value: nothing
+	// was written and nothing audited.
+	Changed bool
 }
 
 // MaxSecretLength bounds a credential typed into the console: real keys
@@ -152,29 +170,54 @@ func cleanSecretValue(name string, value secrets.Value) (string, string) {
 // that it changed (name and key id, never the value). Only platform admins
 // may; anyone else gets apperr.ErrForbidden. A bad value gives an
 // *apperr.ValidationError on the field "value".
-func (s *SecretService) Replace(ctx context.Context, actor Actor, tenantID, name string, value secrets.Value) (SecretMeta, error) {
+func (s *SecretService) Replace(ctx context.Context, actor Actor, tenantID, name string, value secrets.Value) (SecretReplaced, error) {
 	if !actor.IsPlatformAdmin() {
-		return SecretMeta{}, fmt.Errorf("replace secret: %w", apperr.ErrForbidden)
+		return SecretReplaced{}, fmt.Errorf("replace secret: %w", apperr.ErrForbidden)
 	}
 	if !ValidID(tenantID) || !slices.Contains(secrets.Names, name) {
-		return SecretMeta{}, fmt.Errorf("replace secret %q of %q: %w", name, tenantID, apperr.ErrNotFound)
+		return SecretReplaced{}, fmt.Errorf("replace secret %q of %q: %w", name, tenantID, apperr.ErrNotFound)
 	}
 	clean, msg := cleanSecretValue(name, value)
 	if msg != "" {
 		errs := apperr.NewValidation()
 		errs.Add("value", msg)
-		return SecretMeta{}, errs
+		return SecretReplaced{}, errs
 	}
 	// Surrounding spaces come from copying, never from the credential.
-	sealed, err := SealSecret(s.sealer, tenantID, name, secrets.NewValue(clean))
+	typed := secrets.NewValue(clean)
+	sealed, err := SealSecret(s.keys, tenantID, name, typed)
 	if err != nil {
-		return SecretMeta{}, fmt.Errorf("replace secret: %w", err)
+		return SecretReplaced{}, fmt.Errorf("replace secret: %w", err)
 	}
 	sealed.UpdatedBy = actor.Email
 	ev := NewAuditEvent(actor, tenantID, ActionSecretChanged)
 	ev.After = map[string]any{name: sealed.AuditValue()}
-	if err := s.store.ReplaceSecret(ctx, tenantID, sealed, ev); err != nil {
-		return SecretMeta{}, fmt.Errorf("replace secret %s of %s: %w", name, tenantID, err)
+	unchanged := func(cur SealedSecret) bool { return s.holds(tenantID, cur, sealed, typed) }
+	written, err := s.store.ReplaceSecret(ctx, tenantID, sealed, ev, unchanged)
+	if err != nil {
+		return SecretReplaced{}, fmt.Errorf("replace secret %s of %s: %w", name, tenantID, err)
 	}
-	return sealed.Meta(), nil
+	if !written {
+		return SecretReplaced{}, nil
+	}
+	return SecretReplaced{SecretMeta: sealed.Meta(), Changed: true}, nil
+}
+
+// holds reports whether the stored credential cur already is the new one:
+// the same reference, or a ciphertext that opens to the same value
+// (compared in constant time). One that does not open is not the same, so
+// saving a readable value over it repairs it.
+func (s *SecretService) holds(tenantID string, cur, next SealedSecret, value secrets.Value) bool {
+	switch {
+	case cur.Kind != next.Kind:
+		return false
+	case cur.Kind == SecretEnvRef:
+		return cur.EnvRef == next.EnvRef
+	}
+	plain, err := s.keys.Open(cur.Ciphertext, cur.KeyID, secrets.AAD(tenantID, cur.Name))
+	if err != nil {
+		return false
+	}
+	defer clear(plain)
+	return subtle.ConstantTimeCompare(plain, []byte(value.Reveal())) == 1
 }

@@ -3,8 +3,6 @@ package tenant
 import (
 	"context"
 	"errors"
-	"net/url"
-	"strconv"
 
 	"github.com/tenant-console/console/internal/apperr"
 )
@@ -19,7 +17,7 @@ type SettingsInput struct {
 	Timezone       string
 	EmailFromName  string
 	EmailFromEmail string
-	Version        string
+	FormState
 }
 
 // SettingsFields are the settings form's fields in the order it shows them.
@@ -28,54 +26,61 @@ var SettingsFields = []string{
 	"email_from_name", "email_from_email",
 }
 
-// SettingsInputFromForm reads a submitted settings form.
-func SettingsInputFromForm(v url.Values) SettingsInput {
-	return SettingsInput{
-		CompanyName: v.Get("company_name"), SupportEmail: v.Get("support_email"),
-		SupportPhone: v.Get("support_phone"), Website: v.Get("website"), Currency: v.Get("currency"),
-		Timezone: v.Get("timezone"), EmailFromName: v.Get("email_from_name"),
-		EmailFromEmail: v.Get("email_from_email"), Version: v.Get("version"),
-	}
+// settingsRules clean the settings form's fields.
+var settingsRules = map[string]Field{
+	"company_name": FieldTenantName, "support_email": FieldEmail, "support_phone": FieldPhone,
+	"website": FieldHTTPSURL, "currency": FieldCurrency, "timezone": FieldTimezone,
+	"email_from_name": FieldSenderName, "email_from_email": FieldEmail,
 }
 
 // SettingsInputOf is the form filled with what is saved (nil: none yet).
 func SettingsInputOf(s *Settings) SettingsInput {
 	if s == nil {
-		return SettingsInput{Version: "0"}
+		return SettingsInput{FormState: stateOf(0, nil, SettingsFields)}
 	}
-	return SettingsInput{
+	in := SettingsInput{
 		CompanyName: s.CompanyName, SupportEmail: s.SupportEmail, SupportPhone: s.SupportPhone,
 		Website: s.Website, Currency: s.Currency, Timezone: s.Timezone, EmailFromName: s.EmailFromName,
-		EmailFromEmail: s.EmailFromEmail, Version: strconv.Itoa(s.Version),
+		EmailFromEmail: s.EmailFromEmail,
 	}
+	in.FormState = stateOf(s.Version, s.auditValues(), SettingsFields)
+	return in
 }
 
 // Get returns the typed value of the field key.
-func (in SettingsInput) Get(key string) string { return in.values()[key] }
-
-func (in SettingsInput) values() map[string]string {
-	return map[string]string{
-		"company_name": in.CompanyName, "support_email": in.SupportEmail, "support_phone": in.SupportPhone,
-		"website": in.Website, "currency": in.Currency, "timezone": in.Timezone,
-		"email_from_name": in.EmailFromName, "email_from_email": in.EmailFromEmail,
+func (in SettingsInput) Get(key string) string {
+	switch key {
+	case "company_name":
+		return in.CompanyName
+	case "support_email":
+		return in.SupportEmail
+	case "support_phone":
+		return in.SupportPhone
+	case "website":
+		return in.Website
+	case "currency":
+		return in.Currency
+	case "timezone":
+		return in.Timezone
+	case "email_from_name":
+		return in.EmailFromName
+	case "email_from_email":
+		return in.EmailFromEmail
 	}
+	return ""
 }
 
 // clean validates every field through its rule; the result holds the
 // values to store.
 func (in SettingsInput) clean() (Settings, int, error) {
 	errs := apperr.NewValidation()
+	v := func(key string) string { return settingsRules[key].Into(errs, key, in.Get(key)) }
 	s := Settings{
-		CompanyName:    FieldTenantName.Into(errs, "company_name", in.CompanyName),
-		SupportEmail:   FieldEmail.Into(errs, "support_email", in.SupportEmail),
-		SupportPhone:   FieldPhone.Into(errs, "support_phone", in.SupportPhone),
-		Website:        FieldHTTPSURL.Into(errs, "website", in.Website),
-		Currency:       FieldCurrency.Into(errs, "currency", in.Currency),
-		Timezone:       FieldTimezone.Into(errs, "timezone", in.Timezone),
-		EmailFromName:  FieldSenderName.Into(errs, "email_from_name", in.EmailFromName),
-		EmailFromEmail: FieldEmail.Into(errs, "email_from_email", in.EmailFromEmail),
+		CompanyName: v("company_name"), SupportEmail: v("support_email"), SupportPhone: v("support_phone"),
+		Website: v("website"), Currency: v("currency"), Timezone: v("timezone"),
+		EmailFromName: v("email_from_name"), EmailFromEmail: v("email_from_email"),
 	}
-	version := formVersion(errs, in.Version)
+	version := checkState(errs, in.FormState)
 	return s, version, errs.OrNil()
 }
 
@@ -88,25 +93,22 @@ func (s Settings) auditValues() map[string]any {
 	}
 }
 
-// fieldValues pairs saved and typed values, in form order.
-func fieldValues(keys []string, saved, typed map[string]any) []FieldValue {
-	out := make([]FieldValue, len(keys))
-	for i, k := range keys {
-		out[i] = FieldValue{Key: k, Saved: str(saved[k]), Yours: str(typed[k])}
-	}
-	return out
-}
-
-func str(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int:
-		return strconv.Itoa(x)
-	}
-	return ""
+// settingsEdit is how a settings form is saved.
+var settingsEdit = editKind[Settings]{
+	action: ActionSettingsUpdated,
+	fields: SettingsFields,
+	rules:  settingsRules,
+	values: Settings.auditValues,
+	lock: func(ctx context.Context, tx EditTx, id string) (*Settings, int, error) {
+		cur, err := tx.LockSettings(ctx, id)
+		if err != nil || cur == nil {
+			return nil, 0, err
+		}
+		return cur, cur.Version, nil
+	},
+	save: func(ctx context.Context, tx EditTx, id string, s Settings, version int, by string) (int, error) {
+		return tx.SaveSettings(ctx, id, s, version, by)
+	},
 }
 
 // SettingsPage is what the settings page needs.
@@ -138,22 +140,5 @@ func (s *Service) EditSettings(ctx context.Context, actor Actor, id string, in S
 	if err != nil {
 		return EditResult{}, err
 	}
-	return s.runEdit(ctx, edit{
-		actor: actor, tenantID: id, action: ActionSettingsUpdated, version: version,
-		lock: func(ctx context.Context, tx EditTx) (int, []FieldValue, map[string]any, map[string]any, error) {
-			cur, err := tx.LockSettings(ctx, id)
-			if err != nil {
-				return 0, nil, nil, nil, err
-			}
-			saved, v := map[string]any{}, 0
-			if cur != nil {
-				saved, v = cur.auditValues(), cur.Version
-			}
-			t := typed.auditValues()
-			return v, fieldValues(SettingsFields, saved, t), saved, t, nil
-		},
-		save: func(ctx context.Context, tx EditTx, v int) (int, error) {
-			return tx.SaveSettings(ctx, id, typed, v, actorName(actor))
-		},
-	})
+	return runEdit(ctx, s, settingsEdit, actor, id, typed, version, in.Original)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -31,45 +32,55 @@ func (s *server) brandingPage(c echo.Context, page tenant.BrandingPage, in tenan
 	})
 }
 
-// tenantBrandingSave is POST /tenants/:id/branding (see tenantSettingsSave).
-// The "use the theme's colours" button fills the chosen theme's colours in
+// tenantBrandingSave is POST /tenants/:id/branding (see saveEdit). The
+// "use the theme's colours" button fills the chosen theme's colours in
 // without saving, for browsers without JavaScript.
 func (s *server) tenantBrandingSave(c echo.Context) error {
-	ctx := c.Request().Context()
+	if c.FormValue("apply_theme") != "" {
+		return s.brandingApplyTheme(c)
+	}
+	return saveEdit(s, c, editForm[tenant.BrandingInput]{
+		what:   "Branding",
+		decode: brandingInputFromForm,
+		save:   s.Tenants.EditBranding,
+		action: tenantviews.BrandingURL,
+		done:   tenantviews.BrandingURL,
+		refused: func(c echo.Context, id string, in tenant.BrandingInput, errs *apperr.ValidationError) error {
+			page, err := s.Tenants.GetBranding(c.Request().Context(), s.actor(c), id)
+			if err != nil {
+				return err
+			}
+			return render(c, http.StatusUnprocessableEntity, s.brandingPage(c, page, in, errs, ""))
+		},
+	})
+}
+
+// brandingApplyTheme is the form again with the chosen theme's colours.
+func (s *server) brandingApplyTheme(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest).SetInternal(err)
 	}
-	actor, id := s.actor(c), c.Param("id")
-	in := tenant.BrandingInputFromForm(form)
-	if form.Get("apply_theme") != "" {
-		page, err := s.Tenants.GetBranding(ctx, actor, id)
-		if err != nil {
-			return err
-		}
-		if !page.CanEdit {
-			return apperr.ErrForbidden
-		}
-		return render(c, http.StatusOK, s.brandingPage(c, page, in.WithTheme(in.PresetTheme), nil,
-			"The theme's colours are filled in; save to keep them."))
-	}
-	res, err := s.Tenants.EditBranding(ctx, actor, id, in)
-	if err == nil {
-		s.Sessions.Put(ctx, sessTenantNotice, savedNotice("Branding", res))
-		return c.Redirect(http.StatusSeeOther, tenantviews.BrandingURL(id))
-	}
-	if stale, ok := tenant.AsStale(err); ok {
-		return s.conflictPage(c, id, "branding", tenantviews.BrandingURL(id), tenantviews.BrandingURL(id), stale)
-	}
-	verr, ok := apperr.AsValidation(err)
-	if !ok {
-		return err
-	}
-	page, err := s.Tenants.GetBranding(ctx, actor, id)
+	page, err := s.Tenants.GetBranding(c.Request().Context(), s.actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusUnprocessableEntity, s.brandingPage(c, page, in, verr, ""))
+	if !page.CanEdit {
+		return apperr.ErrForbidden
+	}
+	in := brandingInputFromForm(form)
+	return render(c, http.StatusOK, s.brandingPage(c, page, in.WithTheme(in.PresetTheme), nil,
+		"The theme's colours are filled in; save to keep them."))
+}
+
+// brandingInputFromForm reads a submitted branding form, or the query of a
+// preview.
+func brandingInputFromForm(v url.Values) tenant.BrandingInput {
+	return tenant.BrandingInput{
+		PresetTheme: v.Get("preset_theme"), ColorPrimary: v.Get("color_primary"),
+		ColorSecondary: v.Get("color_secondary"), ColorAccent: v.Get("color_accent"),
+		LogoURL: v.Get("logo_url"), FormState: formStateOf(v, tenant.BrandingFields),
+	}
 }
 
 // tenantBrandingPreview is GET /tenants/:id/branding/preview: the preview
@@ -80,7 +91,7 @@ func (s *server) tenantBrandingPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := tenant.BrandingInputFromForm(c.QueryParams())
+	in := brandingInputFromForm(c.QueryParams())
 	return render(c, http.StatusOK, tenantviews.BrandingPreview(tenant.PreviewOf(page.CompanyName, in, page.Branding), false))
 }
 
@@ -92,7 +103,7 @@ func (s *server) tenantBrandingTheme(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := tenant.BrandingInputFromForm(c.QueryParams())
+	in := brandingInputFromForm(c.QueryParams())
 	in = in.WithTheme(in.PresetTheme)
 	return render(c, http.StatusOK, templ.Join(
 		tenantviews.BrandingColorFields(in, nil),

@@ -12,37 +12,41 @@ import (
 )
 
 // tenantPlan is POST /tenants/:id/plan: a platform admin sets the plan and
-// quotas from the tenant page. Refused values come back on the tenant page
-// beside their fields (422); a stale form gets the side-by-side page (409).
+// quotas from the tenant page (see saveEdit). Refused values come back on
+// the tenant page beside their fields.
 func (s *server) tenantPlan(c echo.Context) error {
-	ctx := c.Request().Context()
-	form, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest).SetInternal(err)
+	return saveEdit(s, c, editForm[tenant.PlanInput]{
+		what:   "Plan and quotas",
+		decode: planInputFromForm,
+		save:   s.Tenants.ChangePlan,
+		action: tenantviews.PlanURL,
+		done:   planCard,
+		refused: func(c echo.Context, id string, in tenant.PlanInput, errs *apperr.ValidationError) error {
+			actor := s.actor(c)
+			d, err := s.Tenants.Get(c.Request().Context(), actor, id)
+			if err != nil {
+				return err
+			}
+			return render(c, http.StatusUnprocessableEntity, tenantviews.ShowPage(tenantviews.ShowProps{
+				Chrome: s.chrome(c, d.Tenant.Name, "tenants"), Detail: d, IsStaff: actor.IsStaff(),
+				Edit:   s.showEdit(actor, d.Tenant, &in, errs),
+				Offers: actor.Offers(d.Tenant.Status), CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
+			}))
+		},
+	})
+}
+
+// planInputFromForm reads a submitted plan form. With defaults set (the
+// "use the plan's defaults" button) the quotas are the chosen plan's.
+func planInputFromForm(v url.Values) tenant.PlanInput {
+	in := tenant.PlanInput{
+		Plan: v.Get("plan"), MaxUsers: v.Get("max_users"), MaxMonthlyQuotes: v.Get("max_monthly_quotes"),
+		MaxStorageGB: v.Get("max_storage_gb"), FormState: formStateOf(v, tenant.PlanFields),
 	}
-	actor, id := s.actor(c), c.Param("id")
-	in := tenant.PlanInputFromForm(form)
-	res, err := s.Tenants.ChangePlan(ctx, actor, id, in)
-	if err == nil {
-		s.Sessions.Put(ctx, sessTenantNotice, savedNotice("Plan and quotas", res))
-		return c.Redirect(http.StatusSeeOther, planCard(id))
+	if v.Get("defaults") != "" {
+		in = in.WithPlanDefaults()
 	}
-	if stale, ok := tenant.AsStale(err); ok {
-		return s.conflictPage(c, id, "plan and quotas", tenantviews.PlanURL(id), planCard(id), stale)
-	}
-	verr, ok := apperr.AsValidation(err)
-	if !ok {
-		return err
-	}
-	d, err := s.Tenants.Get(ctx, actor, id)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusUnprocessableEntity, tenantviews.ShowPage(tenantviews.ShowProps{
-		Chrome: s.chrome(c, d.Tenant.Name, "tenants"), Detail: d, IsStaff: actor.IsStaff(),
-		Edit:   s.showEdit(actor, d.Tenant, &in, verr),
-		Offers: actor.Offers(d.Tenant.Status), CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
-	}))
+	return in
 }
 
 // planCard is the plan form's place on the tenant page.

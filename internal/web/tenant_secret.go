@@ -29,23 +29,32 @@ func (s *server) tenantSecretReplace(c echo.Context) error {
 	ctx := c.Request().Context()
 	actor := s.actor(c)
 	id, name := c.Param("id"), c.Param("name")
-	meta, err := s.Secrets.Replace(ctx, actor, id, name, secrets.NewValue(c.FormValue("value")))
+	res, err := s.Secrets.Replace(ctx, actor, id, name, secrets.NewValue(c.FormValue("value")))
 	if verr, ok := apperr.AsValidation(err); ok {
 		return s.secretsAnswer(c, actor, http.StatusUnprocessableEntity, id, "", map[string]string{name: verr.Get("value")})
 	}
 	if err != nil {
 		return err
 	}
-	notice := tenantviews.SecretLabel(name) + " replaced; it is stored encrypted (key " + meta.KeyID + ")."
-	if meta.Kind == tenant.SecretEnvRef {
-		notice = tenantviews.SecretLabel(name) + " now reads the environment variable " + meta.EnvRef + "."
-	}
+	notice := secretNotice(name, res)
 	if htmxOf(c).wantsFragment() {
 		setToast(c, "success", notice)
 		return s.secretsAnswer(c, actor, http.StatusOK, id, notice, nil)
 	}
 	s.Sessions.Put(ctx, sessTenantNotice, notice)
 	return c.Redirect(http.StatusSeeOther, "/tenants/"+url.PathEscape(id)+"#secrets-card")
+}
+
+// secretNotice says what replacing a credential did.
+func secretNotice(name string, res tenant.SecretReplaced) string {
+	label := tenantviews.SecretLabel(name)
+	switch {
+	case !res.Changed:
+		return "No changes: " + label + " already holds this value, so nothing was written."
+	case res.Kind == tenant.SecretEnvRef:
+		return label + " now reads the environment variable " + res.EnvRef + "."
+	}
+	return label + " replaced; it is stored encrypted (key " + res.KeyID + ")."
 }
 
 // secretsAnswer renders the credentials card: alone for htmx, inside a page

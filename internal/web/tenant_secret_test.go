@@ -332,3 +332,67 @@ func TestImportReportHoldsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// Saving a credential with the value it already holds writes nothing and
+// audits nothing; a different value is written and audited.
+func TestSecretSavedWithItsValueWritesNothing(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	importLegacy(t, a)
+	ctx := context.Background()
+	admin := a.signedInAdmin(t)
+	const path = "/tenants/africastay/secrets/supabase_service_key"
+	changes := func() int {
+		var n int
+		if err := a.pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE tenant_id = 'africastay' AND action = $1`,
+			tenant.ActionSecretChanged).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	stored := func() string {
+		_, ct, _, _, _ := storedSecret(t, a.pool, "africastay", secrets.NameSupabaseServiceKey)
+		return string(ct)
+	}
+	current := treeSecrets(t)["africastay"][secrets.NameSupabaseServiceKey]
+	if current == "" {
+		t.Fatal("the sample tenant has no service key")
+	}
+	before, ctBefore := changes(), stored()
+
+	// The value it holds (as pasted, with the spaces copying adds).
+	admin.get("/tenants/africastay")
+	res, _ := admin.post(path, url.Values{"value": {" " + current + "\n"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the current value: %d", res.StatusCode)
+	}
+	if _, page := admin.follow(res); !strings.Contains(page, "No changes") || strings.Contains(page, current) {
+		t.Error("the page does not say nothing changed (or shows the value)")
+	}
+	if n := changes(); n != before {
+		t.Fatalf("saving the current value wrote %d secret.changed events", n-before)
+	}
+	if stored() != ctBefore {
+		t.Fatal("saving the current value re-sealed it")
+	}
+	// With htmx too.
+	res, body := admin.post(path, url.Values{"value": {current}}, "HX-Request", "true")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "No changes") || changes() != before {
+		t.Fatalf("htmx, current value: %d, %d events", res.StatusCode, changes()-before)
+	}
+
+	// A different value is written and audited.
+	res, _ = admin.post(path, url.Values{"value": {current + "x"}})
+	if res.StatusCode != http.StatusSeeOther || changes() != before+1 || stored() == ctBefore {
+		t.Fatalf("a new value: %d, %d events", res.StatusCode, changes()-before)
+	}
+	// And the same reference twice: one event.
+	admin.get("/tenants/africastay")
+	for range 2 {
+		admin.post(path, url.Values{"value": {"${SUPABASE_SERVICE_KEY}"}})
+		admin.get("/tenants/africastay")
+	}
+	if n := changes(); n != before+2 {
+		t.Fatalf("a reference saved twice: %d events, want 1", n-before-1)
+	}
+}

@@ -149,3 +149,27 @@ type ShowEdit struct {
 	Plan        tenant.PlanInput
 	PlanErrors  *apperr.ValidationError
 }
+
+// conflictAsks counts the fields of a stale form the person has to choose.
+func conflictAsks(s *tenant.StaleError) int {
+	n := 0
+	for _, f := range s.Fields {
+		if f.Resolution() == tenant.ResolveAsk {
+			n++
+		}
+	}
+	return n
+}
+
+// resolutionName names how a field was merged, for the page's markup.
+func resolutionName(r tenant.Resolution) string {
+	switch r {
+	case tenant.ResolveTheirs:
+		return "theirs"
+	case tenant.ResolveYours:
+		return "yours"
+	case tenant.ResolveAsk:
+		return "ask"
+	}
+	return "same"
+}
