@@ -93,7 +93,7 @@ func (s *server) checkGoTrueSession(ctx context.Context, userID string, write bo
 		return "", nil
 	}
 	if expired || expiry.Sub(now) < tokenMargin {
-		gt, err := s.refresher.refresh(ctx, s.Auth, refresh)
+		gt, refreshedAt, err := s.refresher.refresh(ctx, s.Auth, refresh, now)
 		var gone *auth.SessionEndedError
 		switch {
 		case errors.As(err, &gone):
@@ -107,12 +107,14 @@ func (s *server) checkGoTrueSession(ctx context.Context, userID string, write bo
 			return auth.MsgSessionEnded, nil
 		}
 		s.putGoTrueSession(ctx, gt)
-		if !write {
-			return "", nil // GoTrue's answer to the refresh is its word too
+		// GoTrue's answer to the refresh is its word too, from when the
+		// refresh was made: maybe by another request, up to a minute ago
+		// (see refresher).
+		s.Sessions.Put(ctx, sessGoTrueChecked, refreshedAt.UnixMilli())
+		if !write && now.Sub(refreshedAt) < s.recheckEvery() {
+			return "", nil
 		}
-		// A write still asks: the refresh may be one another request made
-		// up to a minute ago (see refresher).
-		access, vouched = gt.AccessToken, now
+		access, vouched = gt.AccessToken, refreshedAt
 	}
 	return s.recheck(ctx, userID, access, vouched, now, write)
 }
@@ -281,12 +283,13 @@ type flight struct {
 
 const keepRefreshed = time.Minute
 
-func (r *refresher) refresh(ctx context.Context, a *auth.Authenticator, token string) (gotrue.Session, error) {
+// refresh returns the session GoTrue gave for token and when it was asked
+// (now, or when the shared refresh began).
+func (r *refresher) refresh(ctx context.Context, a *auth.Authenticator, token string, now time.Time) (gotrue.Session, time.Time, error) {
 	r.mu.Lock()
 	if r.flights == nil {
 		r.flights = map[string]*flight{}
 	}
-	now := time.Now()
 	for k, f := range r.flights {
 		if now.Sub(f.started) > keepRefreshed {
 			select {
@@ -300,9 +303,9 @@ func (r *refresher) refresh(ctx context.Context, a *auth.Authenticator, token st
 		r.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.session, f.err
+			return f.session, f.started, f.err
 		case <-ctx.Done():
-			return gotrue.Session{}, ctx.Err()
+			return gotrue.Session{}, time.Time{}, ctx.Err()
 		}
 	}
 	f := &flight{done: make(chan struct{}), started: now}
@@ -320,5 +323,5 @@ func (r *refresher) refresh(ctx context.Context, a *auth.Authenticator, token st
 		r.mu.Unlock()
 	}
 	close(f.done)
-	return f.session, f.err
+	return f.session, f.started, f.err
 }
