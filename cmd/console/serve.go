@@ -108,6 +108,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		MetricsToken:   cfg.MetricsToken,
 		TrustedProxies: cfg.TrustedProxies,
 		Dev:            cfg.Dev(),
+		AuthRecheck:    cfg.AuthRecheck,
 	})
 	srv := &http.Server{
 		Handler:           handler,

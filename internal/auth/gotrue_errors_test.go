@@ -166,3 +166,43 @@ func TestWeakPasswordMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckUserEndsSessionsOnlyForTheAccountsOwnRefusals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		status     int
+		code, body string
+		ended      string // the message when the session ends
+		unavail    bool   // else: GoTrue failing (ErrUpstream)
+	}{
+		{"banned", 403, "user_banned", goTrueError(403, "user_banned", "User is banned"), MsgBanned, false},
+		{"deleted", 403, "user_not_found", goTrueError(403, "user_not_found", "User from sub claim in JWT does not exist"), MsgSessionEnded, false},
+		{"signed out everywhere", 403, "session_not_found",
+			goTrueError(403, "session_not_found", "Session from session_id claim in JWT does not exist"), MsgSessionEnded, false},
+		{"gateway refuses the apikey", 401, "", `{"message":"Invalid API key"}`, "", false},
+		{"expired by GoTrue's clock", 403, "bad_jwt", goTrueError(403, "bad_jwt", "invalid JWT: token is expired"), "", false},
+		{"server failure", 500, "unexpected_failure", goTrueError(500, "unexpected_failure", "Database error"), "", false},
+		{"gateway down", 503, "", "<html>Service Unavailable</html>", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := &Authenticator{GoTrue: answering(t, tt.status, tt.code, tt.body)}
+			_, err := a.CheckUser(t.Context(), "a.b.c")
+			var gone *SessionEndedError
+			switch {
+			case tt.ended != "":
+				if !errors.As(err, &gone) || gone.Message != tt.ended {
+					t.Fatalf("CheckUser() = %v, want the session ended with %q", err, tt.ended)
+				}
+			case errors.As(err, &gone):
+				t.Fatalf("CheckUser() ended the session: %v", err)
+			case tt.unavail && !errors.Is(err, apperr.ErrUnavailable):
+				t.Fatalf("CheckUser() = %v, want unavailable", err)
+			case !tt.unavail && !errors.Is(err, apperr.ErrUpstream):
+				t.Fatalf("CheckUser() = %v, want GoTrue failing", err)
+			}
+		})
+	}
+}

@@ -218,8 +218,9 @@ func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	return refused(apperr.Unavailable, MsgUnavailable, err)
 }
 
-// SessionEndedError means GoTrue refused to refresh a session: the person
-// must sign in again, and Message (a docs/design.md §2 message) says why.
+// SessionEndedError means GoTrue refused a session (its refresh, or its
+// access token): the person must sign in again, and Message (a
+// docs/design.md §2 message) says why.
 type SessionEndedError struct {
 	Message string
 	Cause   error
@@ -237,18 +238,47 @@ func (e *SessionEndedError) Unwrap() error { return e.Cause }
 // nor ended by that.
 func (a *Authenticator) Refresh(ctx context.Context, refreshToken string) (gotrue.Session, error) {
 	session, err := a.GoTrue.Refresh(ctx, refreshToken)
+	if err != nil {
+		return gotrue.Session{}, sessionEnded(err)
+	}
+	return session, nil
+}
+
+// CheckUser asks GoTrue whether an access token still stands (GET /user):
+// a ban, a deleted account or a sign-out everywhere stop tokens already
+// issued, and those refusals are a *SessionEndedError. Any other refusal
+// (a gateway turning the apikey away, a token GoTrue's clock finds
+// expired) is not the person's doing and must not end every session: it
+// is GoTrue failing (apperr.ErrUpstream), like GoTrue down is unavailable.
+func (a *Authenticator) CheckUser(ctx context.Context, accessToken string) (gotrue.User, error) {
+	user, err := a.GoTrue.GetUser(ctx, accessToken)
 	if err == nil {
-		return session, nil
+		return user, nil
 	}
 	var ge *gotrue.Error
 	if !errors.As(err, &ge) || ge.Status >= 500 || ge.Status == http.StatusTooManyRequests {
-		return gotrue.Session{}, err
+		return gotrue.User{}, err
+	}
+	switch ge.Code {
+	case "user_banned", "user_not_found", "session_not_found":
+		return gotrue.User{}, sessionEnded(err)
+	}
+	return gotrue.User{}, fmt.Errorf("%w: GoTrue refused the access token unexpectedly: %w", apperr.ErrUpstream, err)
+}
+
+// sessionEnded turns GoTrue's refusal of a session (a 4xx other than 429)
+// into a *SessionEndedError with its docs/design.md §2 message; GoTrue down, failing or
+// rate-limiting comes back unchanged.
+func sessionEnded(err error) error {
+	var ge *gotrue.Error
+	if !errors.As(err, &ge) || ge.Status >= 500 || ge.Status == http.StatusTooManyRequests {
+		return err
 	}
 	msg := MsgSessionEnded
 	if ge.Code == "user_banned" {
 		msg = MsgBanned
 	}
-	return gotrue.Session{}, &SessionEndedError{Message: msg, Cause: err}
+	return &SessionEndedError{Message: msg, Cause: err}
 }
 
 // legacyNotConfirmed is how a GoTrue from before error codes refused an

@@ -48,7 +48,12 @@ type Config struct {
 	// whose X-Forwarded-For is believed; none by default.
 	TrustedProxiesRaw []string `env:"TRUSTED_PROXIES" envSeparator:","`
 	// TrustedProxies is TrustedProxiesRaw parsed.
-	TrustedProxies    []*net.IPNet
+	TrustedProxies []*net.IPNet
+
+	// AuthRecheck bounds how long a signed-in person's reads go on without
+	// GoTrue confirming their account (writes are confirmed every time).
+	AuthRecheck time.Duration `env:"AUTH_RECHECK_INTERVAL" envDefault:"60s"`
+
 	databaseURLWasSet bool
 	appEnvWasSet      bool
 }
@@ -81,6 +86,9 @@ func (c Config) validate() error {
 	}
 	if c.SessionIdle <= 0 {
 		errs = append(errs, errors.New("SESSION_IDLE_TIMEOUT must be a positive duration such as 1h"))
+	}
+	if c.AuthRecheck <= 0 {
+		errs = append(errs, errors.New("AUTH_RECHECK_INTERVAL must be a positive duration such as 60s"))
 	}
 	if c.GoTrueTimeout <= 0 {
 		errs = append(errs, errors.New("GOTRUE_TIMEOUT must be a positive duration such as 10s"))

@@ -92,3 +92,20 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("a bad entry: %v", err)
 	}
 }
+
+func TestAuthRecheckInterval(t *testing.T) {
+	unset(t, "APP_ENV")
+	unset(t, "AUTH_RECHECK_INTERVAL")
+	c, err := Load()
+	if err != nil || c.AuthRecheck.Seconds() != 60 {
+		t.Fatalf("AUTH_RECHECK_INTERVAL unset: %v %v, want a minute", c.AuthRecheck, err)
+	}
+	t.Setenv("AUTH_RECHECK_INTERVAL", "15s")
+	if c, err := Load(); err != nil || c.AuthRecheck.Seconds() != 15 {
+		t.Fatalf("AUTH_RECHECK_INTERVAL=15s: %v %v", c.AuthRecheck, err)
+	}
+	t.Setenv("AUTH_RECHECK_INTERVAL", "0s")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "AUTH_RECHECK_INTERVAL") {
+		t.Fatalf("AUTH_RECHECK_INTERVAL=0s: %v", err)
+	}
+}

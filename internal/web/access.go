@@ -45,13 +45,19 @@ const (
 	// console ask GoTrue again once the access token runs out.
 	sessGoTrueRefresh = "gotrue_refresh_token"
 	sessGoTrueExpiry  = "gotrue_expires_at"
+	// sessGoTrueChecked (unix milliseconds) is when GoTrue last vouched
+	// for the session: at sign-in and at each refresh.
+	sessGoTrueChecked = "gotrue_checked_at"
 	sessFlash         = "flash"
 )
 
 const principalKey = "principal"
 
 // identify loads the signed-in person's current roles on every request, so
-// a suspended tenant or a removed role stops an existing session at once.
+// a suspended tenant or a removed role stops an existing session at once,
+// and has GoTrue confirm the account before every write and at least every
+// AuthRecheck for reads (see checkGoTrueSession), so a ban stops writes at
+// once and reads within that bound.
 func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
@@ -59,7 +65,7 @@ func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		if userID == "" {
 			return next(c)
 		}
-		ended, err := s.checkGoTrueSession(ctx, userID)
+		ended, err := s.checkGoTrueSession(ctx, userID, isWrite(c.Request()))
 		if err != nil {
 			return err
 		}
@@ -68,6 +74,7 @@ func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			s.Sessions.Put(ctx, sessFlash, ended)
+			c.Set(sessionEndedKey, true)
 			return next(c) // as a visitor: require sends them to the sign-in page
 		}
 		p, err := auth.Resolve(ctx, s.Access, userID, s.Sessions.GetString(ctx, sessEmail))
@@ -89,6 +96,21 @@ func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(principalKey, p)
 		return next(c)
 	}
+}
+
+// sessionEndedKey marks a request whose session identify has just ended:
+// the person is sent to the sign-in page, which says why, even from a form.
+const sessionEndedKey = "session_ended"
+
+// isWrite reports whether a request may change something, so GoTrue must
+// confirm the person first. Signing in and out are not: sign-in asks GoTrue
+// itself, and signing out must work when GoTrue does not answer.
+func isWrite(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return r.URL.Path != "/login" && r.URL.Path != "/logout"
 }
 
 func principalOf(c echo.Context) (auth.Principal, bool) {
@@ -143,6 +165,11 @@ func (s *server) toSignIn(c echo.Context) error {
 	}
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		return c.Redirect(http.StatusSeeOther, to)
+	}
+	if ended, _ := c.Get(sessionEndedKey).(bool); ended {
+		// The form cannot be sent again after signing in; the sign-in page
+		// shows why the session ended.
+		return c.Redirect(http.StatusSeeOther, "/login")
 	}
 	return apperr.ErrUnauthenticated
 }

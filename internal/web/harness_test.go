@@ -71,6 +71,9 @@ type appOptions struct {
 	databaseURL string
 	// tracer, when set, sees every query the console's pool issues.
 	tracer pgx.QueryTracer
+	// now, when set, is the console's clock for rechecking sessions with
+	// GoTrue (AUTH_RECHECK_INTERVAL keeps its default).
+	now func() time.Time
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -158,6 +161,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Dev:            !opts.production,
 		TrustedProxies: proxies,
 		Audit:          tenant.NewAuditService(st),
+		Now:            opts.now,
 	})
 	srv := httptest.NewUnstartedServer(h)
 	if opts.production {

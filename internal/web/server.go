@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
@@ -50,12 +51,21 @@ type Deps struct {
 	// is believed; with none, the client address is the connection's peer.
 	TrustedProxies []*net.IPNet
 	Dev            bool
+
+	// AuthRecheck is how long a signed-in person's reads are served on
+	// GoTrue's last word before it is asked again (0: a minute); writes
+	// always ask.
+	AuthRecheck time.Duration
+	// Now is the clock the recheck reads (nil: time.Now), so tests can let
+	// the bound pass without waiting.
+	Now func() time.Time
 }
 
 type server struct {
 	Deps
 	log       *slog.Logger
 	refresher refresher
+	checks    userChecks
 	echo      *echo.Echo
 }
 

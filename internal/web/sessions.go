@@ -21,7 +21,7 @@ func NewSessions(store scs.Store, lifetime, idle time.Duration, dev bool) *scs.S
 	m := scs.New()
 	m.Store = store
 	if store != nil {
-		m.Store = newLazyTouch(store, idle)
+		m.Store = newLazyTouch(newHashedTokens(store), idle)
 	}
 	m.Lifetime = lifetime
 	m.IdleTimeout = idle

@@ -512,7 +512,7 @@ func TestSweepSessionLifecycle(t *testing.T) {
 		t.Fatalf("sign out: %d", res.StatusCode)
 	}
 	var left int
-	if err := a.pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE token = $1`, signedIn).Scan(&left); err != nil {
+	if err := a.pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE token = $1`, sha256Hex(signedIn)).Scan(&left); err != nil {
 		t.Fatal(err)
 	}
 	if left != 0 {
