@@ -1,0 +1,5 @@
+package tenant
+
+// SameKeyRequests is how many requests with key are running or waiting in
+// o, so a test can line up a double submit behind the first one.
+func (o *Onboarding) SameKeyRequests(key string) int { return o.gate.waiting(key) }
