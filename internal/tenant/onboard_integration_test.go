@@ -474,6 +474,11 @@ func (b blockingAccounts) Create(ctx context.Context, email, password, name stri
 	return b.Accounts.Create(ctx, email, password, name)
 }
 
+func (b blockingAccounts) Invite(ctx context.Context, email, name string) (tenant.Account, error) {
+	<-b.release
+	return b.Accounts.Invite(ctx, email, name)
+}
+
 // A double click: the later submits wait for the first (which is still at
 // GoTrue) and answer with its result as their own, not as a replay; only a
 // submit after it finished is one.
