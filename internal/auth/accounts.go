@@ -35,6 +35,12 @@ func (a Accounts) Create(ctx context.Context, email, password, name string) (ten
 // Invite makes an account and has GoTrue send the invitation e-mail.
 func (a Accounts) Invite(ctx context.Context, email, name string) (tenant.Account, error) {
 	u, err := a.Client.Invite(ctx, email, nameMetadata(name))
+	if gotrue.EmailTaken(err) {
+		// A concurrent request made the account a moment ago. Asking again
+		// gets GoTrue's settled answer: the same account invited (it is not
+		// confirmed yet) or email_exists (it is), never a second account.
+		u, err = a.Client.Invite(ctx, email, nameMetadata(name))
+	}
 	if err != nil {
 		return tenant.Account{}, accountErr("invite", err)
 	}
@@ -65,6 +71,9 @@ func nameMetadata(name string) map[string]any {
 // sendEmail):
 //   - email_exists (422): the address has an account, in any letter case;
 //     for /invite a confirmed one (an unconfirmed one is invited again);
+//   - a 500 carrying the unique violation of users_email_partial_key: the
+//     address got its account from a concurrent request (see
+//     gotrue.EmailTaken), which is "it exists" too;
 //   - validation_failed (400): malformed or missing address;
 //   - email_address_invalid / email_address_not_authorized (400): /invite
 //     only, the invitation cannot be sent to that address;
@@ -75,7 +84,7 @@ func nameMetadata(name string) map[string]any {
 func accountErr(op string, err error) error {
 	var ge *gotrue.Error
 	switch {
-	case gotrue.HasCode(err, "email_exists"), gotrue.HasCode(err, "user_already_exists"):
+	case gotrue.HasCode(err, "email_exists"), gotrue.HasCode(err, "user_already_exists"), gotrue.EmailTaken(err):
 		return fmt.Errorf("%s: %w", op, tenant.ErrAccountExists)
 	case gotrue.HasCode(err, "validation_failed"), gotrue.HasCode(err, "email_address_invalid"),
 		gotrue.HasCode(err, "email_address_not_authorized"):

@@ -123,6 +123,11 @@ func TestAccountErrorsInDomainTerms(t *testing.T) {
 			func(err error) bool {
 				return errors.Is(err, apperr.ErrUpstream) && !errors.Is(err, apperr.ErrUnavailable)
 			}},
+		{"two requests for one new address", 500, "unexpected_failure",
+			`{"code":"23505","message":"duplicate key value violates unique constraint \"users_email_partial_key\"","detail":"Key (email)=(a@example.com) already exists."}`,
+			func(err error) bool {
+				return errors.Is(err, tenant.ErrAccountExists) && !errors.Is(err, apperr.ErrUpstream)
+			}},
 		{"a proxy in front of GoTrue", 502, "", "<html><body>502 Bad Gateway</body></html>",
 			func(err error) bool {
 				return errors.Is(err, apperr.ErrUnavailable) && !errors.Is(err, apperr.ErrUpstream)

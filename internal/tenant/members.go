@@ -9,7 +9,7 @@ import (
 	"github.com/tenant-console/console/internal/apperr"
 )
 
-// Members and invitations (product.md §4.6): a tenant's owners and admins
+// Members and invitations (docs/design.md §5): a tenant's owners and admins
 // run their own people; platform admins may do it for any tenant; support
 // only looks.
 
@@ -87,6 +87,8 @@ type MemberStore interface {
 	ListPeople(ctx context.Context, tenantID string) (Tenant, []Member, []Invitation, error)
 	// InPeopleTx runs fn in one transaction.
 	InPeopleTx(ctx context.Context, fn func(PeopleTx) error) error
+	// ResultStore: what an invite form's earlier submit did.
+	ResultStore
 }
 
 // PeopleTx is what one members transaction may read and write.
@@ -119,6 +121,8 @@ type PeopleTx interface {
 	// email, in any tenant.
 	PendingInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
 	InsertAudit(ctx context.Context, ev AuditEvent) error
+	// ResultTx: an invite form's result, stored with the change.
+	ResultTx
 }
 
 // MemberService holds the members and invitations use cases.
@@ -126,6 +130,7 @@ type MemberService struct {
 	store    MemberStore
 	accounts Accounts
 	now      func() time.Time
+	gate     keyGate
 }
 
 // NewMemberService returns the members use cases.
@@ -183,6 +188,9 @@ type InviteInput struct {
 	Email string `form:"email"`
 	Name  string `form:"name"`
 	Role  string `form:"role"`
+	// IdempotencyKey comes with the form (see keyGate): a second submit
+	// of one form answers with the first one's result.
+	IdempotencyKey string `form:"idempotency_key"`
 }
 
 // InviteOutcome says what an invitation did.
@@ -199,13 +207,14 @@ const (
 	InviteAlreadyPending InviteOutcome = "already_pending"
 )
 
-// InviteResult is what the inviter is told.
+// InviteResult is what the inviter is told. It is stored under the form's
+// idempotency key.
 type InviteResult struct {
-	Outcome    InviteOutcome
-	Email      string
-	Role       MemberRole
-	Member     Member     // InviteAdded, InviteAlreadyMember
-	Invitation Invitation // InviteSent, InviteAlreadyPending
+	Outcome    InviteOutcome `json:"outcome"`
+	Email      string        `json:"email"`
+	Role       MemberRole    `json:"role"`
+	Member     Member        `json:"member"`     // InviteAdded, InviteAlreadyMember
+	Invitation Invitation    `json:"invitation"` // InviteSent, InviteAlreadyPending
 }
 
 // Message is the sentence the inviter reads.
@@ -230,10 +239,12 @@ func cleanInvite(in InviteInput) (email, name string, role MemberRole, err error
 	return email, name, role, errs.OrNil()
 }
 
-// Invite invites email into tenantID with a role. The GoTrue step runs
-// inside the transaction that holds the tenant's lock, so a refused
-// invitation (a full tenant) sends no e-mail and a failed e-mail writes
-// nothing.
+// Invite invites email into tenantID with a role. GoTrue is asked outside
+// any transaction (it may take seconds, and the tenant's lock would hold
+// every other change to its people meanwhile): the rules are checked
+// first, then GoTrue makes or finds the account, then one transaction
+// checks the rules again under the tenant's lock and writes. Submits of one
+// form (in.IdempotencyKey) do this once and all answer its result.
 func (s *MemberService) Invite(ctx context.Context, actor Actor, tenantID string, in InviteInput) (InviteResult, error) {
 	if err := may(actor, tenantID, true); err != nil {
 		return InviteResult{}, err
@@ -245,57 +256,66 @@ func (s *MemberService) Invite(ctx context.Context, actor Actor, tenantID string
 	if role == MemberOwner && !canGrantOwner(actor, tenantID) {
 		return InviteResult{}, refuse("Only an owner can make someone an owner.")
 	}
+	key := newRequestKey(in.IdempotencyKey, "member_invite", tenantID, actor.UserID)
+	res, err := once(ctx, &s.gate, s.store, key, func() (InviteResult, error) {
+		return s.invite(ctx, actor, tenantID, email, name, role, key)
+	})
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("invite to %q: %w", tenantID, err)
+	}
+	return res, nil
+}
+
+// invite is Invite once the input is valid.
+func (s *MemberService) invite(ctx context.Context, actor Actor, tenantID, email, name string, role MemberRole, key requestKey) (InviteResult, error) {
 	res := InviteResult{Email: email, Role: role}
+	settled := false
+	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		var err error
+		if settled, err = inviteSettled(ctx, tx, tenantID, &res); err != nil || !settled {
+			return err
+		}
+		return saveResult(ctx, tx, key, res)
+	})
+	if err != nil || settled {
+		return res, err
+	}
+
+	acct, outcome, err := EnsureAccount(ctx, s.accounts, email, "", name)
+	if err != nil {
+		return InviteResult{}, inviteAccountErr(err)
+	}
+
 	err = s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
-		t, err := tx.LockTenant(ctx, tenantID)
+		res = InviteResult{Email: email, Role: role}
+		settled, err := inviteSettled(ctx, tx, tenantID, &res)
 		if err != nil {
-			return err
+			return alreadyEmailed(err, outcome, email)
 		}
-		if err := tx.ExpireInvitations(ctx, tenantID); err != nil {
-			return err
-		}
-		if m, err := tx.MemberByEmail(ctx, tenantID, email); err == nil {
-			res.Outcome, res.Member = InviteAlreadyMember, m
-			return nil
-		} else if !errors.Is(err, apperr.ErrNotFound) {
-			return err
-		}
-		if inv, err := tx.PendingInvitation(ctx, tenantID, email); err == nil {
-			res.Outcome, res.Invitation = InviteAlreadyPending, inv
-			return nil
-		} else if !errors.Is(err, apperr.ErrNotFound) {
-			return err
-		}
-		seats, err := tx.CountSeats(ctx, tenantID)
-		if err != nil {
-			return err
-		}
-		if seats >= t.Quotas.MaxUsers {
-			return refuse("%s is full: %d of %d users (members and pending invitations). "+
-				"Remove a member or revoke an invitation first, or ask a platform admin for a larger quota.",
-				t.Name, seats, t.Quotas.MaxUsers)
-		}
-		acct, outcome, err := EnsureAccount(ctx, s.accounts, email, "", name)
-		if err != nil {
-			return inviteAccountErr(err)
-		}
-		if outcome == AccountLinked {
+		if !settled && outcome == AccountLinked {
 			// Another tenant's member signs in with their own address;
 			// GoTrue may know it in other letters' case.
-			m := Member{TenantID: tenantID, UserID: acct.ID, Email: email, DisplayName: name, Role: role}
 			if existing, err := tx.MemberByUser(ctx, tenantID, acct.ID); err == nil {
-				res.Outcome, res.Member = InviteAlreadyMember, existing
-				return nil
+				res.Outcome, res.Member, settled = InviteAlreadyMember, existing, true
 			} else if !errors.Is(err, apperr.ErrNotFound) {
 				return err
 			}
+		}
+		if settled {
+			return saveResult(ctx, tx, key, res)
+		}
+		if outcome == AccountLinked {
+			m := Member{TenantID: tenantID, UserID: acct.ID, Email: email, DisplayName: name, Role: role}
 			if err := tx.InsertMember(ctx, m, actor.Email); err != nil {
 				return err
 			}
 			res.Outcome, res.Member = InviteAdded, m
 			ev := NewAuditEvent(actor, tenantID, ActionMemberAdded)
 			ev.After = map[string]any{"email": email, "role": string(role), "user_id": acct.ID, "display_name": name}
-			return tx.InsertAudit(ctx, ev)
+			if err := tx.InsertAudit(ctx, ev); err != nil {
+				return err
+			}
+			return saveResult(ctx, tx, key, res)
 		}
 		now := s.now()
 		inv, err := tx.InsertInvitation(ctx, Invitation{TenantID: tenantID, Email: email, Role: role,
@@ -307,12 +327,62 @@ func (s *MemberService) Invite(ctx context.Context, actor Actor, tenantID string
 		ev := NewAuditEvent(actor, tenantID, ActionMemberInvited)
 		ev.After = map[string]any{"email": email, "role": string(role), "invitation_id": inv.ID,
 			"expires_at": inv.ExpiresAt.UTC().Format(time.RFC3339)}
-		return tx.InsertAudit(ctx, ev)
+		if err := tx.InsertAudit(ctx, ev); err != nil {
+			return err
+		}
+		return saveResult(ctx, tx, key, res)
 	})
 	if err != nil {
-		return InviteResult{}, fmt.Errorf("invite to %q: %w", tenantID, err)
+		return InviteResult{}, err
 	}
 	return res, nil
+}
+
+// inviteSettled takes the tenant's lock and decides whether an invitation
+// of res.Email is answered without GoTrue: settled for a member or a
+// pending invitation (res says which), a refusal for a full tenant.
+func inviteSettled(ctx context.Context, tx PeopleTx, tenantID string, res *InviteResult) (settled bool, err error) {
+	t, err := tx.LockTenant(ctx, tenantID)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.ExpireInvitations(ctx, tenantID); err != nil {
+		return false, err
+	}
+	if m, err := tx.MemberByEmail(ctx, tenantID, res.Email); err == nil {
+		res.Outcome, res.Member = InviteAlreadyMember, m
+		return true, nil
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return false, err
+	}
+	if inv, err := tx.PendingInvitation(ctx, tenantID, res.Email); err == nil {
+		res.Outcome, res.Invitation = InviteAlreadyPending, inv
+		return true, nil
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return false, err
+	}
+	seats, err := tx.CountSeats(ctx, tenantID)
+	if err != nil {
+		return false, err
+	}
+	if seats >= t.Quotas.MaxUsers {
+		return false, refuse("%s is full: %d of %d users (members and pending invitations). "+
+			"Remove a member or revoke an invitation first, or ask a platform admin for a larger quota.",
+			t.Name, seats, t.Quotas.MaxUsers)
+	}
+	return false, nil
+}
+
+// alreadyEmailed adds to a refusal that came after GoTrue had sent email
+// an invitation (the rules are checked again once it has) that the e-mail
+// is out and gives no access here.
+func alreadyEmailed(err error, outcome AccountOutcome, email string) error {
+	why := Refused(err)
+	if outcome != AccountInvited || why == "" {
+		return err
+	}
+	return refuse("%s Meanwhile the sign-in service had already e-mailed %s an invitation; "+
+		"it gives no access to this tenant, so they can ignore it.", why, email)
 }
 
 // inviteAccountErr puts GoTrue refusing the address beside the field.
@@ -442,20 +512,39 @@ func (s *MemberService) Revoke(ctx context.Context, actor Actor, tenantID string
 // Resend sends a pending invitation's e-mail again and gives it another 7
 // days. When the address has a confirmed account by now, the person is
 // added at once instead, as Invite would. An expired invitation is invited
-// anew through Invite.
+// anew through Invite. As in Invite, GoTrue is asked between a first look
+// and the transaction that writes, never under the tenant's lock.
 func (s *MemberService) Resend(ctx context.Context, actor Actor, tenantID string, id int64) (InviteResult, error) {
-	var res InviteResult
-	err := s.onInvitation(ctx, actor, tenantID, id, func(tx PeopleTx, cur Invitation, state InvitationStatus) error {
-		res = InviteResult{Email: cur.Email, Role: cur.Role, Invitation: cur}
+	var email string
+	err := s.onInvitation(ctx, actor, tenantID, id, func(_ PeopleTx, cur Invitation, state InvitationStatus) error {
 		if state != InvitationPending {
 			return refuse("The invitation of %s is %s; invite them again instead.", cur.Email, state)
 		}
-		acct, outcome, err := EnsureAccount(ctx, s.accounts, cur.Email, "", "")
-		if err != nil {
-			return inviteAccountErr(err)
+		email = cur.Email
+		return nil
+	})
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("resend invitation in %q: %w", tenantID, err)
+	}
+	acct, outcome, err := EnsureAccount(ctx, s.accounts, email, "", "")
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("resend invitation in %q: %w", tenantID, inviteAccountErr(err))
+	}
+	var res InviteResult
+	err = s.onInvitation(ctx, actor, tenantID, id, func(tx PeopleTx, cur Invitation, state InvitationStatus) error {
+		res = InviteResult{Email: cur.Email, Role: cur.Role, Invitation: cur}
+		if state != InvitationPending {
+			return alreadyEmailed(refuse("The invitation of %s is %s now; nothing changed.", cur.Email, state), outcome, cur.Email)
 		}
 		if outcome == AccountLinked {
 			if err := tx.SetInvitationStatus(ctx, id, InvitationAccepted); err != nil {
+				return err
+			}
+			if existing, err := tx.MemberByUser(ctx, tenantID, acct.ID); err == nil {
+				// Added another way meanwhile: the invitation is done.
+				res.Outcome, res.Member = InviteAlreadyMember, existing
+				return nil
+			} else if !errors.Is(err, apperr.ErrNotFound) {
 				return err
 			}
 			m := Member{TenantID: tenantID, UserID: acct.ID, Email: cur.Email, Role: cur.Role}

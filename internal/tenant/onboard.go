@@ -9,7 +9,7 @@ import (
 	"github.com/tenant-console/console/internal/apperr"
 )
 
-// Onboarding (product.md §4.3), the use case: validate, the owner's sign-in
+// Onboarding (docs/design.md §3), the use case: validate, the owner's sign-in
 // account first, then every row of the new tenant in one transaction.
 
 // Onboarding is the onboarding use case.
@@ -17,6 +17,7 @@ type Onboarding struct {
 	store    Store
 	accounts Accounts
 	now      func() time.Time
+	gate     keyGate
 }
 
 // NewOnboarding returns the use case over store and the identity provider.
@@ -24,7 +25,7 @@ func NewOnboarding(store Store, accounts Accounts) *Onboarding {
 	return &Onboarding{store: store, accounts: accounts, now: time.Now}
 }
 
-// Onboard creates a tenant from in, in the order of product.md §4.3:
+// Onboard creates a tenant from in, in the order of docs/design.md §3:
 //
 //  1. validate every field (and that the short name is free);
 //  2. get the owner's account: create it, or invite it, or — when the e-mail
@@ -34,8 +35,9 @@ func NewOnboarding(store Store, accounts Accounts) *Onboarding {
 //     result under the idempotency key.
 //
 // A key already completed returns that result with Replay set, without
-// calling GoTrue; two concurrent requests with one key create one tenant and
-// both return its result.
+// calling GoTrue; concurrent requests with one key create one tenant and all
+// return its result, without Replay: the later ones wait for the first
+// (in this process before calling GoTrue, across processes at the claim).
 //
 // Errors: apperr.ErrForbidden for anyone but a platform admin; a
 // *apperr.ValidationError keyed by field; apperr.ErrUnavailable when GoTrue
@@ -51,10 +53,20 @@ func (o *Onboarding) Onboard(ctx context.Context, actor Actor, in OnboardInput) 
 		errs = apperr.NewValidation()
 	}
 
-	// A retry of a completed request is answered before anything else: by
-	// now its short name is taken (by itself) and its owner has an account.
+	// One request per key at a time (see keyGate): a double click waits
+	// for the first click and answers with its result. A retry of a
+	// completed request is answered before anything else: by now its short
+	// name is taken (by itself) and its owner has an account.
 	if !errs.Has("idempotency_key") {
+		leave, waited, err := o.gate.enter(ctx, v.IdempotencyKey)
+		if err != nil {
+			return OnboardResult{}, fmt.Errorf("onboard: wait for the same form's earlier submit: %w", err)
+		}
+		defer leave()
 		if res, ok, err := o.completed(ctx, v.IdempotencyKey); err != nil || ok {
+			// Replay only when it was over before this request came: the
+			// one it waited for is this request's own first click.
+			res.Replay = ok && !waited
 			return res, err
 		}
 	}
@@ -172,12 +184,12 @@ func (o *Onboarding) Result(ctx context.Context, actor Actor, key string) (Onboa
 	return res, nil
 }
 
-// completed returns the stored result of a completed request with key.
+// completed returns the stored result of a completed request with key;
+// the caller says whether it is a replay.
 func (o *Onboarding) completed(ctx context.Context, key string) (OnboardResult, bool, error) {
 	res, err := o.store.OnboardingResult(ctx, key)
 	switch {
 	case err == nil:
-		res.Replay = true
 		return res, true, nil
 	case errors.Is(err, apperr.ErrNotFound):
 		return OnboardResult{}, false, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -462,35 +463,59 @@ func TestDoubleSubmitCreatesOneTenant(t *testing.T) {
 	}
 }
 
+// blockingAccounts holds every account call until release is closed.
+type blockingAccounts struct {
+	tenant.Accounts
+	release chan struct{}
+}
+
+func (b blockingAccounts) Create(ctx context.Context, email, password, name string) (tenant.Account, error) {
+	<-b.release
+	return b.Accounts.Create(ctx, email, password, name)
+}
+
+func (b blockingAccounts) Invite(ctx context.Context, email, name string) (tenant.Account, error) {
+	<-b.release
+	return b.Accounts.Invite(ctx, email, name)
+}
+
+// A double click: the later submits wait for the first (which is still at
+// GoTrue) and answer with its result as their own, not as a replay; only a
+// submit after it finished is one.
 func TestConcurrentSubmitsWithOneKeyCreateOneTenant(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	release := make(chan struct{})
+	ob := tenant.NewOnboarding(h.store, blockingAccounts{Accounts: h.accounts, release: release})
 	in := form()
 	const n = 6
 	results := make([]tenant.OnboardResult, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { results[i], errs[i] = h.ob.Onboard(context.Background(), admin, in) })
+		wg.Go(func() { results[i], errs[i] = ob.Onboard(context.Background(), admin, in) })
 	}
+	for ob.SameKeyRequests(in.IdempotencyKey) < n {
+		runtime.Gosched()
+	}
+	close(release)
 	wg.Wait()
-	replays := 0
 	for i := range n {
 		if errs[i] != nil {
 			t.Fatalf("submit %d: %v", i, errs[i])
 		}
-		if results[i].TenantID != results[0].TenantID || results[i].Outcome != results[0].Outcome {
-			t.Errorf("submit %d got %s (%s), submit 0 %s (%s)", i, results[i].TenantID, results[i].Outcome,
-				results[0].TenantID, results[0].Outcome)
-		}
-		if results[i].Replay {
-			replays++
+		if results[i].TenantID != results[0].TenantID || results[i].Outcome != tenant.AccountCreated || results[i].Replay {
+			t.Errorf("submit %d got %s (%s, replay %t), submit 0 %s", i, results[i].TenantID, results[i].Outcome,
+				results[i].Replay, results[0].TenantID)
 		}
 	}
-	if replays != n-1 {
-		t.Errorf("%d replays, want %d", replays, n-1)
+	if calls := h.accounts.calls.Load(); calls != 1 {
+		t.Errorf("%d calls reached GoTrue, want 1: the others waited for the first", calls)
 	}
 	h.wantRows(t, 1)
+	if again := h.onboard(t, in); !again.Replay || again.TenantID != results[0].TenantID {
+		t.Errorf("a submit after they finished = %+v, want a replay", again)
+	}
 }
 
 func TestConcurrentSubmitsForOneShortNameCreateOneTenant(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/tenant-console/console/internal/apperr"
 )
 
-// Staff (product.md §2): platform admins and support, managed by platform
+// Staff (docs/design.md §1): platform admins and support, managed by platform
 // admins from /staff or `console create-staff`; both go through StaffService.
 
 // StaffMember is one row of the staff table.
@@ -27,6 +27,8 @@ type StaffStore interface {
 	ListStaff(ctx context.Context) ([]StaffMember, error)
 	// InStaffTx runs fn in one transaction.
 	InStaffTx(ctx context.Context, fn func(StaffTx) error) error
+	// ResultStore: what an add-staff form's earlier submit did.
+	ResultStore
 }
 
 // StaffTx is what one staff transaction may read and write.
@@ -38,12 +40,15 @@ type StaffTx interface {
 	PutStaff(ctx context.Context, st StaffMember, by string) error
 	DeleteStaff(ctx context.Context, userID string) error
 	InsertAudit(ctx context.Context, ev AuditEvent) error
+	// ResultTx: an add-staff form's result, stored with the change.
+	ResultTx
 }
 
 // StaffService holds the staff use cases.
 type StaffService struct {
 	store    StaffStore
 	accounts Accounts
+	gate     keyGate
 }
 
 // NewStaffService returns the staff use cases.
@@ -81,14 +86,18 @@ type StaffInput struct {
 	// PasswordRequired: a new account needs Password (the CLI makes
 	// accounts that sign in at once; the web console invites).
 	PasswordRequired bool `form:"-"`
+	// IdempotencyKey comes with the form (see keyGate): a second submit
+	// of one form answers with the first one's result. Empty for the CLI.
+	IdempotencyKey string `form:"idempotency_key"`
 }
 
-// StaffResult says what Ensure did.
+// StaffResult says what Ensure did. It is stored under the form's
+// idempotency key.
 type StaffResult struct {
-	Email    string
-	Role     Role
-	Previous Role // "" when the person was not staff
-	Account  AccountOutcome
+	Email    string         `json:"email"`
+	Role     Role           `json:"role"`
+	Previous Role           `json:"previous,omitempty"` // "" when the person was not staff
+	Account  AccountOutcome `json:"account"`
 }
 
 // Message is the sentence the person who asked reads.
@@ -114,7 +123,8 @@ func (r StaffResult) Message() string {
 // Ensure gives the person with in.Email the staff role in.Role: an existing
 // GoTrue account is linked and keeps its password; a new one is created
 // with in.Password or, without one, invited. A person who is staff already
-// has their role changed (the last platform admin stays one).
+// has their role changed (the last platform admin stays one). Submits of
+// one form (in.IdempotencyKey) do this once and all answer its result.
 func (s *StaffService) Ensure(ctx context.Context, actor Actor, in StaffInput) (StaffResult, error) {
 	if err := staffOnlyAdmins(actor); err != nil {
 		return StaffResult{}, err
@@ -125,6 +135,15 @@ func (s *StaffService) Ensure(ctx context.Context, actor Actor, in StaffInput) (
 	if err := errs.OrNil(); err != nil {
 		return StaffResult{}, err
 	}
+	key := newRequestKey(in.IdempotencyKey, "staff_add", actor.UserID)
+	return once(ctx, &s.gate, s.store, key, func() (StaffResult, error) {
+		return s.ensure(ctx, actor, in, email, role, key)
+	})
+}
+
+// ensure is Ensure once its input is valid.
+func (s *StaffService) ensure(ctx context.Context, actor Actor, in StaffInput, email string, role Role, key requestKey) (StaffResult, error) {
+	errs := apperr.NewValidation()
 	// An existing account keeps its password, so the policy only matters
 	// for a new one: look first, create only when there is none.
 	res := StaffResult{Email: email, Role: role, Account: AccountLinked}
@@ -161,12 +180,15 @@ func (s *StaffService) Ensure(ctx context.Context, actor Actor, in StaffInput) (
 			}
 		}
 		if res.Previous == role {
-			return nil
+			return saveResult(ctx, tx, key, res)
 		}
 		if res.Previous == RolePlatformAdmin {
 			if err := keepAPlatformAdmin(all, email, "demoted"); err != nil {
 				return err
 			}
+		}
+		if err := saveResult(ctx, tx, key, res); err != nil {
+			return err
 		}
 		if err := tx.PutStaff(ctx, StaffMember{UserID: acct.ID, Email: email, Role: role}, actor.Email); err != nil {
 			return err

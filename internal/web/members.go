@@ -26,6 +26,9 @@ func (s *server) tenantMembers(c echo.Context) error {
 // membersPage renders the members page with what was typed, errors beside
 // their fields, and a notice or a problem.
 func (s *server) membersPage(c echo.Context, status int, form tenant.InviteInput, errs map[string]string, notice, problem string) error {
+	if form.IdempotencyKey == "" {
+		form.IdempotencyKey = tenant.NewIdempotencyKey() // a new form; a form sent back keeps its own
+	}
 	p, err := s.Members.List(c.Request().Context(), s.actor(c), c.Param("id"))
 	if err != nil {
 		return err

@@ -18,6 +18,9 @@ func (s *server) staffList(c echo.Context) error {
 }
 
 func (s *server) staffPage(c echo.Context, status int, form tenant.StaffInput, errs map[string]string, notice, problem string) error {
+	if form.IdempotencyKey == "" {
+		form.IdempotencyKey = tenant.NewIdempotencyKey() // a new form; a form sent back keeps its own
+	}
 	list, err := s.Staff.List(c.Request().Context(), s.actor(c))
 	if err != nil {
 		return err

@@ -97,9 +97,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if banned {
 		applyBan(&u, ban, now)
 	}
-	if err := insertUser(ctx, s.pool, u); errors.Is(err, errEmailTaken) {
-		return errEmailExists()
-	} else if err != nil {
+	if err := insertUser(ctx, s.pool, u); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, toJSON(u))

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // apiError is an error answer, written as GoTrue writes its HTTPError.
@@ -17,6 +19,20 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.msg) }
+
+// postgresError is a database error GoTrue lets through to the answer
+// (utilities.NewPostgresError in GoTrue): integrity violations such as a
+// unique index refusing a second account for one address when two requests
+// race. The initial error shape is the Postgres error itself,
+// {"code":"23505","message":…,"detail":…}, with the header saying
+// unexpected_failure; the 2024-01-01 shape only has msg, GoTrue's own words.
+type postgresError struct {
+	status int
+	pg     *pgconn.PgError
+	msg    string
+}
+
+func (e *postgresError) Error() string { return e.msg + ": " + e.pg.Error() }
 
 // oauthError is GoTrue's OAuthError, which a few token paths still answer:
 // 400 {"error":…,"error_description":…}.
@@ -65,6 +81,21 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			Description string `json:"error_description,omitempty"`
 		}{oe.code, oe.description})
 		return
+	}
+	var pe *postgresError
+	if errors.As(err, &pe) {
+		log.WarnContext(r.Context(), "devgotrue: database refused the request", "method", r.Method, "path", r.URL.Path, "error", pe.pg.Message)
+		err = newError(pe.status, "unexpected_failure", "%s", pe.msg)
+		if !newErrorShape(r) {
+			w.Header().Set("X-Sb-Error-Code", "unexpected_failure")
+			writeJSON(w, pe.status, struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+				Hint    string `json:"hint,omitempty"`
+				Detail  string `json:"detail,omitempty"`
+			}{pe.pg.Code, pe.pg.Message, pe.pg.Hint, pe.pg.Detail})
+			return
+		}
 	}
 	var e *apiError
 	if !errors.As(err, &e) {

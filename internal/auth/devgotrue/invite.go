@@ -33,9 +33,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 			ID: uuid.New(), Email: email, UserMetadata: p.Data,
 			InvitedAt: &now, ConfirmationSentAt: &now, CreatedAt: now, UpdatedAt: now,
 		}
-		if err := insertUser(ctx, s.pool, u); errors.Is(err, errEmailTaken) {
-			return errEmailExists()
-		} else if err != nil {
+		if err := insertUser(ctx, s.pool, u); err != nil {
 			return err
 		}
 	case err != nil:

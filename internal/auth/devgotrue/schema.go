@@ -37,7 +37,10 @@ CREATE TABLE IF NOT EXISTS devgotrue.users (
 	created_at           timestamptz NOT NULL,
 	updated_at           timestamptz NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_lower_key ON devgotrue.users (lower(email));
+-- Named as GoTrue names its index, since a race between two requests for
+-- one address shows the name in the answer (see insertUser).
+ALTER INDEX IF EXISTS devgotrue.users_email_lower_key RENAME TO users_email_partial_key;
+CREATE UNIQUE INDEX IF NOT EXISTS users_email_partial_key ON devgotrue.users (lower(email));
 
 CREATE TABLE IF NOT EXISTS devgotrue.sessions (
 	id         uuid PRIMARY KEY,

@@ -101,9 +101,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		u.ConfirmationSentAt = &now
 	}
-	if err := insertUser(ctx, s.pool, u); errors.Is(err, errEmailTaken) {
-		return newError(http.StatusUnprocessableEntity, "user_already_exists", "User already registered")
-	} else if err != nil {
+	if err := insertUser(ctx, s.pool, u); err != nil {
 		return err
 	}
 	if !s.opts.Autoconfirm {

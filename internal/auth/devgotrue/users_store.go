@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,13 +81,18 @@ func findUserByEmail(ctx context.Context, q querier, email string) (userRow, err
 	return u, err
 }
 
+// insertUser adds a user whose address the caller found free. When a
+// concurrent request took it since, the unique index refuses the row and
+// the answer is GoTrue's for that race (see errInsertRace), not
+// email_exists: GoTrue, too, only checks before it inserts.
 func insertUser(ctx context.Context, q querier, u userRow) error {
 	_, err := q.Exec(ctx, `INSERT INTO devgotrue.users (`+userColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		u.ID, u.Email, u.EncryptedPassword, u.EmailConfirmedAt, u.InvitedAt, u.ConfirmationSentAt,
 		u.LastSignInAt, u.BannedUntil, metadataOrEmpty(u.UserMetadata), u.CreatedAt, u.UpdatedAt)
-	if isUniqueViolation(err) {
-		return errEmailTaken
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return &postgresError{status: http.StatusInternalServerError, pg: pgErr, msg: "Database error saving new user"}
 	}
 	if err != nil {
 		return fmt.Errorf("insert user: %w", err)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/tenant-console/console/internal/apperr"
 )
@@ -119,6 +120,23 @@ func LogAttrs(err error) []any {
 func HasCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// emailIndexViolation is how Postgres words a second account for one
+// address in GoTrue's users table (index users_email_partial_key).
+const emailIndexViolation = `duplicate key value violates unique constraint "users_email_partial_key"`
+
+// EmailTaken reports whether err is GoTrue losing a race over an address:
+// two creates or invites of one new address at once both pass its "is the
+// address taken?" check, the second insert hits the unique index, and
+// GoTrue answers 500 with the Postgres error as the body
+// ({"code":"23505","message":"duplicate key value … \"users_email_partial_key\"",…};
+// a GoTrue that wraps it keeps the same text in msg). The account exists
+// then, exactly as with email_exists. Other 500s are GoTrue's own failures.
+func EmailTaken(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusInternalServerError &&
+		strings.Contains(e.Message, emailIndexViolation)
 }
 
 // statusLine is how gotrue-go reports every non-2xx answer; (?s) because

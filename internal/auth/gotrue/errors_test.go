@@ -250,3 +250,26 @@ func TestNotFoundAnswersMatchErrNotFound(t *testing.T) {
 		t.Error("an unknown route (a misconfigured URL) must not read as a missing user")
 	}
 }
+
+// The race over one new address (see EmailTaken): GoTrue's answer is the
+// Postgres error itself, or the same text in msg when something wraps it.
+func TestEmailTakenReadsTheUniqueViolation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   error
+		want bool
+	}{
+		{"Postgres body", libError(500, `{"code":"23505","message":"duplicate key value violates unique constraint \"users_email_partial_key\"","detail":"Key (email)=(chanda@zambezicanoe.example) already exists."}`), true},
+		{"wrapped in msg", libError(500, `{"code":500,"error_code":"unexpected_failure","msg":"ERROR: duplicate key value violates unique constraint \"users_email_partial_key\" (SQLSTATE 23505)"}`), true},
+		{"another index", libError(500, `{"code":"23505","message":"duplicate key value violates unique constraint \"identities_pkey\""}`), false},
+		{"GoTrue's own failure", libError(500, `{"code":500,"error_code":"unexpected_failure","msg":"Database error saving new user"}`), false},
+		{"email_exists", libError(422, `{"code":422,"error_code":"email_exists","msg":"A user with this email address has already been registered"}`), false},
+		{"the text on another status", libError(400, `{"code":400,"error_code":"validation_failed","msg":"duplicate key value violates unique constraint \"users_email_partial_key\""}`), false},
+	}
+	for _, tt := range tests {
+		if got := EmailTaken(fmt.Errorf("create user: %w", ParseError(tt.in))); got != tt.want {
+			t.Errorf("%s: EmailTaken = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
