@@ -47,22 +47,13 @@ func (s *server) tenantCreate(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, to)
 	}
 	props := tenantviews.NewProps{Chrome: s.chrome(c, "Onboard a tenant", "new"), Input: in}
-	var status int
+	if errors.Is(err, apperr.ErrForbidden) {
+		return err
+	}
+	status := errStatus(err)
 	if verr, ok := apperr.AsValidation(err); ok {
-		props.Errors, status = verr, http.StatusUnprocessableEntity
+		props.Errors = verr
 	} else {
-		switch {
-		case errors.Is(err, apperr.ErrForbidden):
-			return err
-		case errors.Is(err, apperr.ErrRefused):
-			status = http.StatusUnprocessableEntity
-		case errors.Is(err, apperr.ErrUnavailable):
-			status = http.StatusServiceUnavailable
-		case errors.Is(err, apperr.ErrUpstream):
-			status = http.StatusBadGateway
-		default:
-			status = http.StatusInternalServerError
-		}
 		s.log.ErrorContext(c.Request().Context(), "onboarding failed",
 			append(gotrue.LogAttrs(err), "error", err, "short_name", in.ShortName)...)
 		props.Message = onboardErrorMessage(err)
