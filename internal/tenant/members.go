@@ -87,10 +87,10 @@ type MemberStore interface {
 
 // PeopleTx is what one members transaction may read and write.
 type PeopleTx interface {
-	// LockTenant reads a tenant and locks its row until the transaction
-	// ends: every change to a tenant's people takes this lock first, so
-	// the seat count and the owner count cannot change under a check.
-	LockTenant(ctx context.Context, id string) (Tenant, error)
+	// TxCore: every change to a tenant's people takes the tenant's lock
+	// first, so the seat count and the owner count cannot change under a
+	// check.
+	TxCore
 	// ExpireInvitations marks the tenant's pending invitations past their
 	// expiry as expired.
 	ExpireInvitations(ctx context.Context, tenantID string) error
@@ -114,7 +114,6 @@ type PeopleTx interface {
 	// PendingInvitationsFor locks every pending, unexpired invitation of
 	// email, in any tenant.
 	PendingInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
-	InsertAudit(ctx context.Context, ev AuditEvent) error
 }
 
 // MemberService holds the members and invitations use cases.
@@ -242,6 +241,13 @@ func (s *MemberService) Invite(ctx context.Context, actor Actor, tenantID string
 		return InviteResult{}, refuse("Only an owner can make someone an owner.")
 	}
 	res := InviteResult{Email: email, Role: role}
+	// The account is made at most once: if the transaction runs again (the
+	// store retries one whose connection died), a second call would find
+	// the account just invited and take it for someone else's.
+	var (
+		acct    Account
+		outcome AccountOutcome
+	)
 	err = s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
 		t, err := tx.LockTenant(ctx, tenantID)
 		if err != nil {
@@ -271,9 +277,10 @@ func (s *MemberService) Invite(ctx context.Context, actor Actor, tenantID string
 				"Remove a member or revoke an invitation first, or ask a platform admin for a larger quota.",
 				t.Name, seats, t.Quotas.MaxUsers)
 		}
-		acct, outcome, err := EnsureAccount(ctx, s.accounts, email, "", name)
-		if err != nil {
-			return inviteAccountErr(err)
+		if acct.ID == "" {
+			if acct, outcome, err = EnsureAccount(ctx, s.accounts, email, "", name); err != nil {
+				return inviteAccountErr(err)
+			}
 		}
 		if outcome == AccountLinked {
 			// Another tenant's member signs in with their own address;
@@ -528,6 +535,7 @@ func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email str
 	person := Actor{UserID: userID, Email: email}
 	accepted := 0
 	for _, inv := range open {
+		took := false // set in the transaction, counted once it commits
 		err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
 			if _, err := tx.LockTenant(ctx, inv.TenantID); err != nil {
 				return err
@@ -548,7 +556,7 @@ func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email str
 			} else if err != nil {
 				return err
 			}
-			accepted++
+			took = true
 			ev := NewAuditEvent(person, inv.TenantID, ActionInvitationAccepted)
 			ev.ActorRole = string(cur.Role)
 			ev.After = map[string]any{"email": cur.Email, "role": string(cur.Role), "user_id": userID, "invitation_id": cur.ID}
@@ -556,6 +564,9 @@ func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email str
 		})
 		if err != nil {
 			return accepted, fmt.Errorf("accept invitation %d: %w", inv.ID, err)
+		}
+		if took {
+			accepted++
 		}
 	}
 	return accepted, nil

@@ -31,13 +31,14 @@ type StaffStore interface {
 
 // StaffTx is what one staff transaction may read and write.
 type StaffTx interface {
+	// AuditTx: staff belong to no tenant, so there is no tenant to lock.
+	AuditTx
 	// LockStaff reads every staff row and locks them until the transaction
 	// ends, so two changes cannot both count the same last platform admin.
 	LockStaff(ctx context.Context) ([]StaffMember, error)
 	// PutStaff inserts a staff member or changes their role and e-mail.
 	PutStaff(ctx context.Context, st StaffMember, by string) error
 	DeleteStaff(ctx context.Context, userID string) error
-	InsertAudit(ctx context.Context, ev AuditEvent) error
 }
 
 // StaffService holds the staff use cases.
@@ -155,6 +156,7 @@ func (s *StaffService) Ensure(ctx context.Context, actor Actor, in StaffInput) (
 		if err != nil {
 			return err
 		}
+		res.Previous = ""
 		for _, st := range all {
 			if st.UserID == acct.ID {
 				res.Previous = st.Role
