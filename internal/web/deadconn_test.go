@@ -489,9 +489,9 @@ func TestIdlePoolWithEveryBackendTerminatedAnswersNormally(t *testing.T) {
 }
 
 // TestKillStormAnswersNoServerError: 200 requests (pages, and saves of the
-// settings form) while the database's backends are terminated every few
-// milliseconds. Every answer is the page, a redirect, or the 503 error
-// page: none is a 500.
+// settings form) while every backend of the database is terminated every
+// 25 milliseconds. Every answer is the page, a redirect, a stale-form
+// answer, or the 503 error page: none is a 500.
 func TestKillStormAnswersNoServerError(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
