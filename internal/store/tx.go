@@ -31,9 +31,9 @@ var (
 // idle pooled connection whose backend was terminated, or one killed in the
 // middle), the transaction was not committed, so fn runs once more, on a
 // connection that answers a ping. A failure at COMMIT itself is not
-// repeated, unless the transaction was read-only: it may have landed. fn
-// must therefore do nothing outside the transaction that cannot be done
-// twice.
+// repeated (the transaction may have landed) unless the transaction only
+// read. fn must therefore do nothing outside the transaction that cannot
+// be done twice.
 //
 // Errors meaning the database could not be reached, or dropped the
 // connection, match apperr.ErrUnavailable.
