@@ -85,7 +85,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	}
 	// pgxstore's own cleanup goroutine races with StopCleanup at shutdown;
 	// pruneExpired deletes expired sessions instead.
-	sessionStore := pgxstore.NewWithCleanupInterval(pool, 0)
+	sessionStore := st.Sessions(pgxstore.NewWithCleanupInterval(pool, 0))
 	go pruneExpired(ctx, st, log)
 
 	members := tenant.NewMemberService(st, auth.Accounts{Client: gt})

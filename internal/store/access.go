@@ -15,7 +15,15 @@ var _ auth.AccessStore = (*Store)(nil)
 
 // LoadAccess returns the staff role and tenant memberships of a GoTrue
 // account, in one snapshot.
-func (s *Store) LoadAccess(ctx context.Context, userID string) (auth.Access, error) {
+func (s *Store) LoadAccess(ctx context.Context, userID string) (a auth.Access, err error) {
+	err = s.retryRepeatable(ctx, func() error {
+		a, err = s.loadAccess(ctx, userID)
+		return err
+	})
+	return a, err
+}
+
+func (s *Store) loadAccess(ctx context.Context, userID string) (auth.Access, error) {
 	var a auth.Access
 	rows, err := s.pool.Query(ctx, `
 		SELECT NULL AS tenant_id, NULL AS tenant_name, NULL AS tenant_status, role
@@ -61,10 +69,12 @@ func (s *Store) CountAttempt(ctx context.Context, key string, windowSeconds int)
 // without counting anything.
 func (s *Store) Attempts(ctx context.Context, key string, windowSeconds int) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `
-		SELECT coalesce(max(attempts), 0) FROM sign_in_attempts
-		WHERE key = $1 AND window_start > now() - make_interval(secs => $2)`, key, windowSeconds).Scan(&n)
-	return n, mapErr("read sign-in attempts", err)
+	err := s.retryRepeatable(ctx, func() error {
+		return mapErr("read sign-in attempts", s.pool.QueryRow(ctx, `
+			SELECT coalesce(max(attempts), 0) FROM sign_in_attempts
+			WHERE key = $1 AND window_start > now() - make_interval(secs => $2)`, key, windowSeconds).Scan(&n))
+	})
+	return n, err
 }
 
 // PruneExpired deletes expired sessions and the sign-in counters whose
@@ -91,7 +101,8 @@ type Staff struct {
 // ("" when the account was not staff).
 func (s *Store) UpsertStaff(ctx context.Context, actor tenant.Actor, st Staff) (tenant.Role, error) {
 	var previous tenant.Role
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
 		var prev string
 		err := tx.QueryRow(ctx, `SELECT role FROM staff WHERE user_id = $1 FOR UPDATE`, st.UserID).Scan(&prev)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {

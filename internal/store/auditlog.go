@@ -39,7 +39,15 @@ func auditFilter(q tenant.AuditQuery) *filter {
 }
 
 // AuditEvents returns one keyset page of the audit log, newest first.
-func (s *Store) AuditEvents(ctx context.Context, q tenant.AuditQuery) ([]tenant.AuditEvent, error) {
+func (s *Store) AuditEvents(ctx context.Context, q tenant.AuditQuery) (evs []tenant.AuditEvent, err error) {
+	err = s.retryRepeatable(ctx, func() error {
+		evs, err = s.auditEvents(ctx, q)
+		return err
+	})
+	return evs, err
+}
+
+func (s *Store) auditEvents(ctx context.Context, q tenant.AuditQuery) ([]tenant.AuditEvent, error) {
 	f := auditFilter(q)
 	sql := `SELECT ` + auditColumns + ` FROM audit_events` + f.where() +
 		` ORDER BY occurred_at DESC, id DESC LIMIT ` + strconv.Itoa(q.Limit)
@@ -61,6 +69,10 @@ func (s *Store) AuditEvents(ctx context.Context, q tenant.AuditQuery) ([]tenant.
 // EachAuditEvent streams every event matching q to fn, newest first, one
 // row at a time (the export never holds the log in memory).
 func (s *Store) EachAuditEvent(ctx context.Context, q tenant.AuditQuery, fn func(tenant.AuditEvent) error) error {
+	return s.retryRepeatable(ctx, func() error { return s.eachAuditEvent(ctx, q, fn) })
+}
+
+func (s *Store) eachAuditEvent(ctx context.Context, q tenant.AuditQuery, fn func(tenant.AuditEvent) error) error {
 	f := auditFilter(q)
 	rows, err := s.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_events`+f.where()+
 		` ORDER BY occurred_at DESC, id DESC`, f.args...)
@@ -68,21 +80,27 @@ func (s *Store) EachAuditEvent(ctx context.Context, q tenant.AuditQuery, fn func
 		return mapErr("audit export", err)
 	}
 	defer rows.Close()
+	handed := false
 	for rows.Next() {
 		r, err := pgx.RowToStructByName[auditRow](rows)
 		if err != nil {
-			return mapErr("audit export", err)
+			return afterRows(handed, mapErr("audit export", err))
 		}
+		handed = true
 		if err := fn(r.domain()); err != nil {
-			return err
+			return notRepeatable{err}
 		}
 	}
-	return mapErr("audit export", rows.Err())
+	return afterRows(handed, mapErr("audit export", rows.Err()))
 }
 
 // EachTenant streams every tenant of the list's filter (all pages) to fn,
 // in the list's order (the CSV export).
 func (s *Store) EachTenant(ctx context.Context, q tenant.ListQuery, scope tenant.Scope, fn func(tenant.ListItem) error) error {
+	return s.retryRepeatable(ctx, func() error { return s.eachTenant(ctx, q, scope, fn) })
+}
+
+func (s *Store) eachTenant(ctx context.Context, q tenant.ListQuery, scope tenant.Scope, fn func(tenant.ListItem) error) error {
 	f := baseFilter(q, scope)
 	if q.Status == "" {
 		f.and("t.status <> " + f.arg(string(tenant.StatusDeleted)))
@@ -97,19 +115,21 @@ func (s *Store) EachTenant(ctx context.Context, q tenant.ListQuery, scope tenant
 		return mapErr("tenant export", err)
 	}
 	defer rows.Close()
+	handed := false
 	for rows.Next() {
 		r, err := pgx.RowToStructByName[listRow](rows)
 		if err != nil {
-			return mapErr("tenant export", err)
+			return afterRows(handed, mapErr("tenant export", err))
 		}
+		handed = true
 		it := tenant.ListItem{
 			ID: r.ID, Name: r.Name, ShortName: r.ShortName, Status: tenant.Status(r.Status),
 			Plan: tenant.Plan(r.Plan), SupportEmail: r.SupportEmail, CreatedAt: r.CreatedAt,
 			Source: tenant.Source(r.Source), DeletedAt: r.DeletedAt, Version: r.Version,
 		}
 		if err := fn(it); err != nil {
-			return err
+			return notRepeatable{err}
 		}
 	}
-	return mapErr("tenant export", rows.Err())
+	return afterRows(handed, mapErr("tenant export", rows.Err()))
 }

@@ -13,7 +13,8 @@ import (
 // BulkInsert writes many new tenants with COPY, all in one transaction: the
 // fast path for seeding. It writes no audit events (seeded data is synthetic).
 func (s *Store) BulkInsert(ctx context.Context, recs []tenant.Record) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
 		now := time.Now()
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"tenants"},
 			[]string{"id", "name", "short_name", "status", "plan", "max_users", "max_monthly_quotes",

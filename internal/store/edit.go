@@ -17,9 +17,7 @@ var _ tenant.EditTx = (*txStore)(nil)
 
 // InEditTx runs fn in one transaction and commits only when fn succeeds.
 func (s *Store) InEditTx(ctx context.Context, fn func(tenant.EditTx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&txStore{tx: tx})
-	})
+	return s.withTx(ctx, readWrite, func(t *txStore) error { return fn(t) })
 }
 
 // LockTenant reads the registry row and locks it.

@@ -19,8 +19,10 @@ var _ legacy.Store = (*Store)(nil)
 // in one repeatable-read snapshot, so the parts agree with each other.
 func (s *Store) LoadTenant(ctx context.Context, id string) (legacy.Stored, error) {
 	var st legacy.Stored
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
-		func(tx pgx.Tx) error {
+	err := s.withTx(ctx, snapshot,
+		func(ts *txStore) error {
+			st = legacy.Stored{}
+			tx := ts.tx
 			t, err := getTenant(ctx, tx, id)
 			if err != nil {
 				return err
@@ -56,18 +58,18 @@ func (s *Store) LoadTenant(ctx context.Context, id string) (legacy.Stored, error
 // shortName; apperr.ErrNotFound when none does.
 func (s *Store) ShortNameHolder(ctx context.Context, shortName string) (string, error) {
 	var id string
-	err := s.pool.QueryRow(ctx, `SELECT id FROM tenants WHERE short_name = $1`, shortName).Scan(&id)
-	if err != nil {
-		return "", mapErr("short name holder", err)
-	}
-	return id, nil
+	err := s.retryRepeatable(ctx, func() error {
+		return mapErr("short name holder",
+			s.pool.QueryRow(ctx, `SELECT id FROM tenants WHERE short_name = $1`, shortName).Scan(&id))
+	})
+	return id, err
 }
 
 // CreateImported writes a tenant read from a legacy folder with all its
 // rows and its audit event, in one transaction.
 func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t := &txStore{tx: tx}
+	return s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
 		if err := t.InsertRecord(ctx, rec); err != nil {
 			return err
 		}
@@ -89,7 +91,8 @@ func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets [
 func (s *Store) UpdateImported(ctx context.Context, u legacy.Update, ev tenant.AuditEvent) error {
 	rec := u.Record
 	id := rec.Tenant.ID
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
 		if u.Tenant {
 			tag, err := tx.Exec(ctx, `UPDATE tenants SET name = $2, short_name = $3, updated_at = now(),
 					version = version + 1
@@ -171,14 +174,14 @@ func (s *Store) UpdateImported(ctx context.Context, u legacy.Update, ev tenant.A
 }
 
 // ActiveTenantIDs lists the active tenants' ids, sorted.
-func (s *Store) ActiveTenantIDs(ctx context.Context) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM tenants WHERE status = 'active' ORDER BY id`)
-	if err != nil {
-		return nil, mapErr("list active tenants", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, mapErr("list active tenants", err)
-	}
-	return ids, nil
+func (s *Store) ActiveTenantIDs(ctx context.Context) (ids []string, err error) {
+	err = s.retryRepeatable(ctx, func() error {
+		rows, err := s.pool.Query(ctx, `SELECT id FROM tenants WHERE status = 'active' ORDER BY id`)
+		if err != nil {
+			return mapErr("list active tenants", err)
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return mapErr("list active tenants", err)
+	})
+	return ids, err
 }

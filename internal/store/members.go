@@ -15,8 +15,9 @@ var _ tenant.MemberStore = (*Store)(nil)
 // ListPeople reads a tenant, its members (owners, then admins, then
 // members) and its invitations still marked pending, in one snapshot.
 func (s *Store) ListPeople(ctx context.Context, tenantID string) (t tenant.Tenant, members []tenant.Member, invs []tenant.Invitation, err error) {
-	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
-		func(tx pgx.Tx) error {
+	err = s.withTx(ctx, snapshot,
+		func(st *txStore) error {
+			tx := st.tx
 			var err error
 			if t, err = getTenant(ctx, tx, tenantID); err != nil {
 				return err
@@ -37,9 +38,7 @@ func (s *Store) ListPeople(ctx context.Context, tenantID string) (t tenant.Tenan
 
 // InPeopleTx runs fn in one transaction.
 func (s *Store) InPeopleTx(ctx context.Context, fn func(tenant.PeopleTx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&txStore{tx: tx})
-	})
+	return s.withTx(ctx, readWrite, func(t *txStore) error { return fn(t) })
 }
 
 func (t *txStore) ExpireInvitations(ctx context.Context, tenantID string) error {

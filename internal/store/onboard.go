@@ -18,20 +18,23 @@ var _ tenant.Tx = (*txStore)(nil)
 // shortName; apperr.ErrNotFound when none does.
 func (s *Store) ShortNameOwner(ctx context.Context, shortName string) (string, error) {
 	var name string
-	err := s.pool.QueryRow(ctx, `SELECT name FROM tenants WHERE short_name = $1`, shortName).Scan(&name)
-	if err != nil {
-		return "", mapErr("short name owner", err)
-	}
-	return name, nil
+	err := s.retryRepeatable(ctx, func() error {
+		return mapErr("short name owner",
+			s.pool.QueryRow(ctx, `SELECT name FROM tenants WHERE short_name = $1`, shortName).Scan(&name))
+	})
+	return name, err
 }
 
 // OnboardingResult returns the result stored under an idempotency key;
 // apperr.ErrNotFound when no completed request used it.
 func (s *Store) OnboardingResult(ctx context.Context, key string) (tenant.OnboardResult, error) {
 	var raw []byte
-	err := s.pool.QueryRow(ctx, `SELECT result FROM onboarding_requests WHERE key = $1`, key).Scan(&raw)
+	err := s.retryRepeatable(ctx, func() error {
+		return mapErr("onboarding result",
+			s.pool.QueryRow(ctx, `SELECT result FROM onboarding_requests WHERE key = $1`, key).Scan(&raw))
+	})
 	if err != nil {
-		return tenant.OnboardResult{}, mapErr("onboarding result", err)
+		return tenant.OnboardResult{}, err
 	}
 	var res tenant.OnboardResult
 	if err := json.Unmarshal(raw, &res); err != nil {

@@ -95,7 +95,9 @@ func (s *Store) PurgeCandidates(ctx context.Context, cutoff time.Time) ([]Purged
 func (s *Store) PurgeNext(ctx context.Context, cutoff time.Time, actor tenant.Actor) (Purged, bool, error) {
 	var p Purged
 	found := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
+		p, found = Purged{}, false
 		err := tx.QueryRow(ctx, `SELECT id, name, deleted_at, coalesce(deleted_by, '') FROM tenants
 			WHERE status = 'deleted' AND deleted_at < $1
 			ORDER BY deleted_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`, cutoff).

@@ -75,7 +75,9 @@ func upsertSecret(ctx context.Context, q querier, tenantID string, s tenant.Seal
 // reports whether it wrote.
 func (s *Store) ReplaceSecret(ctx context.Context, tenantID string, sec tenant.SealedSecret, ev tenant.AuditEvent, unchanged func(current tenant.SealedSecret) bool) (bool, error) {
 	written := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
+		written = false // fn runs again after a dead connection
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM tenants WHERE id = $1 FOR KEY SHARE`, tenantID).Scan(&one)
 		if err != nil {
@@ -202,7 +204,9 @@ func (s *Store) RotateSecrets(ctx context.Context, kr Resealer, actor tenant.Act
 // and audits the rotation. It reports false when the row changed meanwhile.
 func (s *Store) resealRow(ctx context.Context, actor tenant.Actor, tenantID, name string, oldCT []byte, oldKey string, newCT []byte, newKey string) (bool, error) {
 	changed := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, readWrite, func(t *txStore) error {
+		tx := t.tx
+		changed = false
 		tag, err := tx.Exec(ctx, `UPDATE tenant_secrets SET ciphertext = $5, key_id = $6
 			WHERE tenant_id = $1 AND name = $2 AND kind = 'encrypted' AND key_id = $3 AND ciphertext = $4`,
 			tenantID, name, oldKey, oldCT, newCT, newKey)

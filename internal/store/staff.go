@@ -38,15 +38,17 @@ func queryStaff(ctx context.Context, q querier, lock string) ([]tenant.StaffMemb
 }
 
 // ListStaff returns every staff member by e-mail.
-func (s *Store) ListStaff(ctx context.Context) ([]tenant.StaffMember, error) {
-	return queryStaff(ctx, s.pool, "")
+func (s *Store) ListStaff(ctx context.Context) (all []tenant.StaffMember, err error) {
+	err = s.retryRepeatable(ctx, func() error {
+		all, err = queryStaff(ctx, s.pool, "")
+		return err
+	})
+	return all, err
 }
 
 // InStaffTx runs fn in one transaction.
 func (s *Store) InStaffTx(ctx context.Context, fn func(tenant.StaffTx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&txStore{tx: tx})
-	})
+	return s.withTx(ctx, readWrite, func(t *txStore) error { return fn(t) })
 }
 
 // LockStaff reads the staff table and locks it against other staff changes

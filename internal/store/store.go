@@ -50,9 +50,7 @@ type txStore struct {
 
 // InTx runs fn in one transaction and commits only when fn succeeds.
 func (s *Store) InTx(ctx context.Context, fn func(tenant.Tx) error) error {
-	return markUnreachable(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&txStore{tx: tx})
-	}))
+	return s.withTx(ctx, readWrite, func(t *txStore) error { return fn(t) })
 }
 
 // mapErr turns Postgres errors that mean something to a user into apperr
@@ -118,21 +116,27 @@ func refused(pgErr *pgconn.PgError) *apperr.Error {
 // or dropped the connection, rather than refused the statement: a person can
 // only try again shortly (and the pool will connect afresh).
 func unreachable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		// Whatever the server said (it may answer "not accepting
+		// connections", "starting up", "too many clients"), no connection.
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// Class 08: connection exception; 57P0x: the server shut down, was
 		// terminated (pg_terminate_backend), is starting or lost the database.
 		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
 	}
-	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+	return errors.As(err, &netErr) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-// markUnreachable marks an error of a transaction's begin or commit (which no
-// statement's mapErr sees) as apperr.ErrUnavailable when the database was
-// unreachable; other errors pass unchanged.
+// markUnreachable marks an error that no statement's mapErr saw (a
+// transaction's begin or commit, the pool's acquire) as
+// apperr.ErrUnavailable when the database was unreachable; other errors
+// pass unchanged.
 func markUnreachable(err error) error {
 	if err == nil || errors.Is(err, apperr.ErrUnavailable) || !unreachable(err) {
 		return err

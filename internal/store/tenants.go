@@ -271,7 +271,15 @@ func (r listRow) cursor(sort string) string {
 // (res.Estimated) and the page is found by walking the sort order, which
 // stops as soon as the page is full. Pages after the first are found from a
 // cursor (keyset) when the link carries one, else by OFFSET.
-func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope tenant.Scope) (tenant.ListResult, error) {
+func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope tenant.Scope) (res tenant.ListResult, err error) {
+	err = s.retryRepeatable(ctx, func() error {
+		res, err = s.listTenants(ctx, q, scope)
+		return err
+	})
+	return res, err
+}
+
+func (s *Store) listTenants(ctx context.Context, q tenant.ListQuery, scope tenant.Scope) (tenant.ListResult, error) {
 	res := tenant.ListResult{Query: q, Counts: map[tenant.Status]int{}}
 	page := &filter{}
 	switch {
@@ -547,8 +555,9 @@ func getTenant(ctx context.Context, q querier, id string) (tenant.Tenant, error)
 // snapshot, so the parts agree with each other.
 func (s *Store) GetDetail(ctx context.Context, id string, auditLimit int) (tenant.Detail, error) {
 	var d tenant.Detail
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
-		func(tx pgx.Tx) error {
+	err := s.withTx(ctx, snapshot,
+		func(t *txStore) error {
+			tx := t.tx
 			var err error
 			if d.Tenant, err = getTenant(ctx, tx, id); err != nil {
 				return err
@@ -571,5 +580,5 @@ func (s *Store) GetDetail(ctx context.Context, id string, auditLimit int) (tenan
 			d.Audit, err = latestAudit(ctx, tx, id, auditLimit)
 			return err
 		})
-	return d, markUnreachable(err)
+	return d, err
 }

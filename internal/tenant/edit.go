@@ -162,10 +162,7 @@ type EditStore interface {
 
 // EditTx reads a row for update and writes it only at the version read.
 type EditTx interface {
-	InsertAudit(ctx context.Context, ev AuditEvent) error
-	// LockTenant returns the tenant row, locked; apperr.ErrNotFound when
-	// there is none.
-	LockTenant(ctx context.Context, id string) (Tenant, error)
+	TxCore
 	// LockSettings returns the tenant's settings row locked, or nil when it
 	// has none yet (its version is then 0).
 	LockSettings(ctx context.Context, id string) (*Settings, error)

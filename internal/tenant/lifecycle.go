@@ -161,9 +161,7 @@ func RefusalCode(err error) string {
 
 // LifecycleStore is what the lifecycle use cases need inside a transaction.
 type LifecycleStore interface {
-	// LockTenant reads a tenant's row and locks it until the transaction
-	// ends, so two requests on one tenant take turns.
-	LockTenant(ctx context.Context, id string) (Tenant, error)
+	TxCore
 	// SetStatus writes t's status columns and bumps its version, when the
 	// stored version is still t.Version.
 	SetStatus(ctx context.Context, t Tenant) error

@@ -93,10 +93,10 @@ type MemberStore interface {
 
 // PeopleTx is what one members transaction may read and write.
 type PeopleTx interface {
-	// LockTenant reads a tenant and locks its row until the transaction
-	// ends: every change to a tenant's people takes this lock first, so
-	// the seat count and the owner count cannot change under a check.
-	LockTenant(ctx context.Context, id string) (Tenant, error)
+	// TxCore: every change to a tenant's people takes the tenant's lock
+	// first, so the seat count and the owner count cannot change under a
+	// check.
+	TxCore
 	// ExpireInvitations marks the tenant's pending invitations past their
 	// expiry as expired.
 	ExpireInvitations(ctx context.Context, tenantID string) error
@@ -120,7 +120,6 @@ type PeopleTx interface {
 	// PendingInvitationsFor locks every pending, unexpired invitation of
 	// email, in any tenant.
 	PendingInvitationsFor(ctx context.Context, email string) ([]Invitation, error)
-	InsertAudit(ctx context.Context, ev AuditEvent) error
 	// ResultTx: an invite form's result, stored with the change.
 	ResultTx
 }
@@ -271,6 +270,7 @@ func (s *MemberService) invite(ctx context.Context, actor Actor, tenantID, email
 	res := InviteResult{Email: email, Role: role}
 	settled := false
 	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
+		res = InviteResult{Email: email, Role: role} // fn runs again after a dead connection
 		var err error
 		if settled, err = inviteSettled(ctx, tx, tenantID, &res); err != nil || !settled {
 			return err
@@ -621,6 +621,7 @@ func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email str
 	person := Actor{UserID: userID, Email: email}
 	accepted := 0
 	for _, inv := range open {
+		took := false // set in the transaction, counted once it commits
 		err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
 			if _, err := tx.LockTenant(ctx, inv.TenantID); err != nil {
 				return err
@@ -641,7 +642,7 @@ func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email str
 			} else if err != nil {
 				return err
 			}
-			accepted++
+			took = true
 			ev := NewAuditEvent(person, inv.TenantID, ActionInvitationAccepted)
 			ev.ActorRole = string(cur.Role)
 			ev.After = map[string]any{"email": cur.Email, "role": string(cur.Role), "user_id": userID, "invitation_id": cur.ID}
@@ -649,6 +650,9 @@ func (s *MemberService) AcceptInvitations(ctx context.Context, userID, email str
 		})
 		if err != nil {
 			return accepted, fmt.Errorf("accept invitation %d: %w", inv.ID, err)
+		}
+		if took {
+			accepted++
 		}
 	}
 	return accepted, nil

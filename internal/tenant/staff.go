@@ -33,13 +33,14 @@ type StaffStore interface {
 
 // StaffTx is what one staff transaction may read and write.
 type StaffTx interface {
+	// AuditTx: staff belong to no tenant, so there is no tenant to lock.
+	AuditTx
 	// LockStaff reads every staff row and locks them until the transaction
 	// ends, so two changes cannot both count the same last platform admin.
 	LockStaff(ctx context.Context) ([]StaffMember, error)
 	// PutStaff inserts a staff member or changes their role and e-mail.
 	PutStaff(ctx context.Context, st StaffMember, by string) error
 	DeleteStaff(ctx context.Context, userID string) error
-	InsertAudit(ctx context.Context, ev AuditEvent) error
 	// ResultTx: an add-staff form's result, stored with the change.
 	ResultTx
 }
@@ -174,6 +175,7 @@ func (s *StaffService) ensure(ctx context.Context, actor Actor, in StaffInput, e
 		if err != nil {
 			return err
 		}
+		res.Previous = ""
 		for _, st := range all {
 			if st.UserID == acct.ID {
 				res.Previous = st.Role

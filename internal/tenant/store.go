@@ -24,10 +24,30 @@ type Store interface {
 	EachTenant(ctx context.Context, q ListQuery, scope Scope, fn func(ListItem) error) error
 }
 
-// Tx is the set of writes available inside one transaction.
-type Tx interface {
+// AuditTx is what every transaction that changes something offers: its
+// audit event is written in the same transaction as the change.
+type AuditTx interface {
 	// InsertAudit records ev in the same transaction as the change it describes.
 	InsertAudit(ctx context.Context, ev AuditEvent) error
+}
+
+// TxCore is what every transaction that changes one tenant starts from.
+// Each use case's transaction (Tx, EditTx, PeopleTx) embeds it and adds
+// its own reads and writes; internal/store runs them all one way (begin,
+// commit, roll back, and one retry on a connection the server closed, so
+// fn may run twice and must do nothing outside the transaction that
+// cannot be repeated).
+type TxCore interface {
+	AuditTx
+	// LockTenant reads a tenant's row and locks it until the transaction
+	// ends, so changes to one tenant take turns; apperr.ErrNotFound when
+	// there is none.
+	LockTenant(ctx context.Context, id string) (Tenant, error)
+}
+
+// Tx is the set of writes available inside one transaction.
+type Tx interface {
+	TxCore
 	// InsertRecord writes a new tenant with its settings, branding and
 	// prompts. A short name already used gives an error matching
 	// ErrShortNameTaken (and apperr.ErrConflict).
@@ -38,6 +58,6 @@ type Tx interface {
 	// A key already claimed gives an error matching apperr.ErrConflict; a
 	// key claimed by a transaction still running makes this wait for it.
 	SaveOnboardingResult(ctx context.Context, key string, res OnboardResult) error
-	// LifecycleStore: lock a tenant, change its status, read its latest event.
+	// LifecycleStore: change a tenant's status, read its latest event.
 	LifecycleStore
 }

@@ -160,33 +160,45 @@ func TestFaultGoTrueDuringOnboarding(t *testing.T) {
 	}
 }
 
-// killWhenWaiting terminates the first backend of the app's database that
-// waits for a lock (the request's query), and reports which query it ran.
-func (a *app) killWhenWaiting(t *testing.T, ctx context.Context) string {
+// killWhenWaiting terminates, times times over, a backend of the app's
+// database that waits for a lock (the request's query, then its retry on
+// another connection), each one it had not terminated yet, and reports
+// which query the first ran.
+func (a *app) killWhenWaiting(t *testing.T, ctx context.Context, times int) string {
 	t.Helper()
+	var first string
+	killed := []int{}
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	for len(killed) < times && time.Now().Before(deadline) {
 		var pid int
 		var query string
 		err := a.pool.QueryRow(ctx, `SELECT pid, query FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() LIMIT 1`).Scan(&pid, &query)
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+				AND pid <> ALL($1) LIMIT 1`, killed).Scan(&pid, &query)
 		if err == nil {
 			var ok bool
 			if err := a.pool.QueryRow(ctx, `SELECT pg_terminate_backend($1)`, pid).Scan(&ok); err != nil || !ok {
 				t.Fatalf("pg_terminate_backend(%d): %v %v", pid, ok, err)
 			}
-			return query
+			killed = append(killed, pid)
+			if first == "" {
+				first = query
+			}
+			continue
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("no request came to wait on the lock")
-	return ""
+	if len(killed) < times {
+		t.Fatalf("%d of %d requests came to wait on the lock", len(killed), times)
+	}
+	return first
 }
 
 // TestFaultConnectionKilledMidRequest: a request's database connection is
-// terminated (pg_terminate_backend) while its query runs. The request ends
-// with one clean error page (no database text, security headers on, no
-// half page); nothing is half-written; the next request succeeds.
+// terminated (pg_terminate_backend) while its query runs, and so is the
+// connection of the store's one retry. The request ends with one clean
+// error page (no database text, security headers on, no half page);
+// nothing is half-written; the next request succeeds.
 func TestFaultConnectionKilledMidRequest(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -244,7 +256,7 @@ func TestFaultConnectionKilledMidRequest(t *testing.T) {
 			body, _ := io.ReadAll(res.Body)
 			done <- answer{res, string(body)}
 		}()
-		query := a.killWhenWaiting(t, ctx)
+		query := a.killWhenWaiting(t, ctx, 2)
 		if err := tx.Rollback(ctx); err != nil {
 			t.Fatal(err)
 		}

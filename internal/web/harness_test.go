@@ -154,7 +154,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Members:        members,
 		Staff:          tenant.NewStaffService(st, auth.Accounts{Client: accountsGT}),
 		Access:         st,
-		Sessions:       web.NewSessions(pgxstore.NewWithCleanupInterval(pool, 0), 12*time.Hour, time.Hour, !opts.production),
+		Sessions:       web.NewSessions(st.Sessions(pgxstore.NewWithCleanupInterval(pool, 0)), 12*time.Hour, time.Hour, !opts.production),
 		Secrets:        tenant.NewSecretService(st, testKeyring(t)),
 		Ready:          []web.ReadyCheck{{Name: "database", Check: st.Ping}, {Name: "gotrue", Check: gt.Health}},
 		MetricsToken:   map[bool]string{false: "scrape-token", true: ""}[opts.openMetrics],

@@ -1,0 +1,150 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/store"
+	"github.com/tenant-console/console/internal/tenant"
+	"github.com/tenant-console/console/internal/testdb"
+)
+
+// terminator terminates, for real, the backend a statement is about to be
+// sent on, for the next times statements that start with prefix.
+type terminator struct {
+	mu     sync.Mutex
+	admin  *pgx.Conn
+	prefix string
+	times  int
+}
+
+func (k *terminator) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.times == 0 || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(data.SQL)), k.prefix) {
+		return ctx
+	}
+	k.times--
+	pid := conn.PgConn().PID()
+	bg := context.Background()
+	if _, err := k.admin.Exec(bg, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		panic(err)
+	}
+	for range 500 { // gone before the statement is sent
+		var n int
+		if err := k.admin.QueryRow(bg, `SELECT count(*) FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&n); err != nil || n == 0 {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return ctx
+}
+
+func (k *terminator) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (k *terminator) set(prefix string, times int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.prefix, k.times = prefix, times
+}
+
+// A transaction whose connection the server closes before COMMIT is run
+// once more on a live connection; one closed at COMMIT is not (it may have
+// landed) and is unavailable; so is one that fails twice.
+func TestTransactionMeetsAClosedConnection(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := testdb.URL(t)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	k := &terminator{admin: admin}
+	cfg.ConnConfig.Tracer = k
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	actor := tenant.System("test")
+
+	// Each run adds one staff member in one transaction with its audit event.
+	n := 0
+	add := func() (runs int, err error) {
+		n++
+		err = st.InStaffTx(ctx, func(tx tenant.StaffTx) error {
+			runs++
+			if _, err := tx.LockStaff(ctx); err != nil {
+				return err
+			}
+			id := fmt.Sprintf("00000000-0000-0000-0000-%012d", n)
+			if err := tx.PutStaff(ctx, tenant.StaffMember{UserID: id, Email: id + "@console.example", Role: tenant.RoleSupport}, "test"); err != nil {
+				return err
+			}
+			return tx.InsertAudit(ctx, tenant.NewAuditEvent(actor, "", tenant.ActionStaffAdded))
+		})
+		return runs, err
+	}
+	count := func() (staff, events int) {
+		if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM staff), (SELECT count(*) FROM audit_events)`).Scan(&staff, &events); err != nil {
+			t.Fatal(err)
+		}
+		return staff, events
+	}
+
+	cases := []struct {
+		name          string
+		prefix        string
+		times         int
+		runs          int
+		unavailable   bool
+		written, want int // rows the case adds
+	}{
+		{"closed at BEGIN", "begin", 1, 1, false, 1, 1},
+		{"closed mid-transaction", "lock table staff", 1, 2, false, 1, 1},
+		{"closed mid-transaction twice", "lock table staff", 2, 2, true, 0, 0},
+		{"closed at COMMIT", "commit", 1, 1, true, 0, 0},
+	}
+	for _, c := range cases {
+		staffBefore, eventsBefore := count()
+		k.set(c.prefix, c.times)
+		runs, err := add()
+		k.set("", 0)
+		if runs != c.runs {
+			t.Errorf("%s: the transaction ran %d times, want %d", c.name, runs, c.runs)
+		}
+		if got := errors.Is(err, apperr.ErrUnavailable); got != c.unavailable {
+			t.Errorf("%s: %v, unavailable %v, want %v", c.name, err, got, c.unavailable)
+		}
+		staff, events := count()
+		if staff-staffBefore != c.written || events-eventsBefore != c.want {
+			t.Errorf("%s: %d staff rows and %d audit events written, want %d and %d",
+				c.name, staff-staffBefore, events-eventsBefore, c.written, c.want)
+		}
+	}
+
+	// A plain read closed once is read again; twice, it is unavailable.
+	k.set("select", 1)
+	if _, err := st.ListStaff(ctx); err != nil {
+		t.Fatalf("a read closed once: %v", err)
+	}
+	k.set("select", 2)
+	if _, err := st.ListStaff(ctx); !errors.Is(err, apperr.ErrUnavailable) {
+		t.Fatalf("a read closed twice: %v, want ErrUnavailable", err)
+	}
+}
