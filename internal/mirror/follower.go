@@ -57,11 +57,13 @@ type Follower struct {
 	ReconcileEvery time.Duration
 	// Retry is the time between tries for the lock and for a connection
 	// (default 1 s): how soon a waiting follower takes over.
-	Retry   time.Duration
+	Retry time.Duration
+	// Workers is how many tenants' changes are applied at once (default 4).
+	Workers int
 	Log     *slog.Logger
 	Metrics *Metrics
 	// Observed, when set, is called for each change applied with the time
-	// from its commit to its folder being right.
+	// from its commit to its folder being right (from several goroutines).
 	Observed func(c Change, lag time.Duration)
 
 	mu     sync.Mutex
@@ -116,6 +118,9 @@ func (f *Follower) Run(ctx context.Context) error {
 	}
 	if f.Retry <= 0 {
 		f.Retry = time.Second
+	}
+	if f.Workers <= 0 {
+		f.Workers = 4
 	}
 	if f.LockName == "" {
 		f.LockName = "sync-yaml"
@@ -188,9 +193,27 @@ func (f *Follower) session(ctx context.Context, feed Feed) error {
 		}
 	}()
 	f.setState(Writing)
-	f.reconcile(sessCtx)
-	timer := time.NewTimer(f.ReconcileEvery)
-	defer timer.Stop()
+	// A reconcile runs beside the announced changes, which do not wait for
+	// it (the Mirror keeps the two from undoing each other): a long one
+	// does not hold every change back.
+	var reconciles sync.WaitGroup
+	defer reconciles.Wait()
+	reconciling := make(chan struct{}, 1)
+	reconcile := func() {
+		select {
+		case reconciling <- struct{}{}:
+			reconciles.Add(1)
+			go func() {
+				defer reconciles.Done()
+				defer func() { <-reconciling }()
+				f.reconcile(sessCtx)
+			}()
+		default: // one is running; the next tick starts another
+		}
+	}
+	reconcile()
+	ticker := time.NewTicker(f.ReconcileEvery)
+	defer ticker.Stop()
 	for {
 		select {
 		case <-sessCtx.Done():
@@ -198,9 +221,8 @@ func (f *Follower) session(ctx context.Context, feed Feed) error {
 				return nil
 			}
 			return context.Cause(sessCtx)
-		case <-timer.C:
-			f.reconcile(sessCtx)
-			timer.Reset(f.ReconcileEvery)
+		case <-ticker.C:
+			reconcile()
 		case c, ok := <-changes:
 			if !ok {
 				<-sessCtx.Done()
@@ -211,8 +233,8 @@ func (f *Follower) session(ctx context.Context, feed Feed) error {
 	}
 }
 
-// apply syncs the tenants of c and of every change already waiting, each
-// tenant once.
+// apply syncs the tenants of first and of every change already waiting,
+// each tenant once, several at a time.
 func (f *Follower) apply(ctx context.Context, first Change, more <-chan Change) {
 	batch := []Change{first}
 	byTenant := map[string][]Change{first.TenantID: {first}}
@@ -234,25 +256,43 @@ drain:
 		}
 	}
 	f.Metrics.heard(len(batch))
+	ids := make(chan string)
+	var workers sync.WaitGroup
+	for range min(f.Workers, len(order)) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for id := range ids {
+				f.applyTenant(ctx, id, byTenant[id])
+			}
+		}()
+	}
 	for _, id := range order {
-		if ctx.Err() != nil {
-			return
+		ids <- id
+	}
+	close(ids)
+	workers.Wait()
+}
+
+// applyTenant syncs one tenant's folder for the changes cs announced.
+func (f *Follower) applyTenant(ctx context.Context, id string, cs []Change) {
+	if ctx.Err() != nil {
+		return
+	}
+	a, err := f.Mirror.SyncTenant(ctx, id)
+	if err != nil {
+		if ctx.Err() == nil {
+			f.failed("sync "+id, err)
 		}
-		a, err := f.Mirror.SyncTenant(ctx, id)
-		if err != nil {
-			if ctx.Err() == nil {
-				f.failed("sync "+id, err)
-			}
-			continue
-		}
-		f.Metrics.applied(a)
-		done := time.Now()
-		for _, c := range byTenant[id] {
-			lag := done.Sub(c.CommittedAt)
-			f.Metrics.lag(lag)
-			if f.Observed != nil {
-				f.Observed(c, lag)
-			}
+		return
+	}
+	f.Metrics.applied(a)
+	done := time.Now()
+	for _, c := range cs {
+		lag := done.Sub(c.CommittedAt)
+		f.Metrics.lag(lag)
+		if f.Observed != nil {
+			f.Observed(c, lag)
 		}
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tenant-console/console/internal/apperr"
@@ -57,8 +59,11 @@ const RemovedDir = ".removed"
 // and why it left.
 const RemovedNote = "removed.yaml"
 
-// Mirror writes one directory. It is not safe for concurrent use: one
-// goroutine of one process writes (see Follower).
+// Mirror writes one directory. Its methods may run at once (a reconcile
+// beside announced changes): each holds its tenant's lock across reading
+// the database and writing the folder, so whichever comes second read the
+// newer state and a stale write never lands after a fresh one. One process
+// writes a directory at a time (see Follower).
 type Mirror struct {
 	Dir   string
 	Store Store
@@ -67,6 +72,25 @@ type Mirror struct {
 	// Progress, when set, is called before each tenant of a full reconcile
 	// and once at the end.
 	Progress func(done, total int, tenantID string)
+
+	// tree is held shared by every change to a tenant's folder and alone
+	// by the clearing of what an interrupted write left behind, which must
+	// not take a write in flight for a leftover.
+	tree    sync.RWMutex
+	tenants [64]sync.Mutex // by hash of the tenant id
+}
+
+// lock holds the lock of the folder name until the returned func is called.
+func (m *Mirror) lock(name string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	mu := &m.tenants[h.Sum32()%uint32(len(m.tenants))]
+	m.tree.RLock()
+	mu.Lock()
+	return func() {
+		mu.Unlock()
+		m.tree.RUnlock()
+	}
 }
 
 // Action is what the mirror did to one tenant's folder.
@@ -110,6 +134,7 @@ func (m *Mirror) SyncTenant(ctx context.Context, id string) (*Applied, error) {
 	if !tenant.ValidID(id) {
 		return nil, fmt.Errorf("mirror: %q is not a tenant id", id)
 	}
+	defer m.lock(id)()
 	st, err := m.Store.LoadTenant(ctx, id)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return m.gone(id, "not in the database (purged)")
@@ -215,6 +240,21 @@ func (m *Mirror) remove(ts TenantStatus) (*Applied, error) {
 		return nil, err
 	}
 	return m.logged(&Applied{TenantID: ts.ID, Action: NoteSaved, Why: why}), nil
+}
+
+// drop is gone for a name no tenant may have (a loose file, say).
+func (m *Mirror) drop(name, why string) (*Applied, error) {
+	defer m.lock(name)()
+	return m.gone(name, why)
+}
+
+// dropFile removes the file dir/name, which no reader takes for a folder.
+func (m *Mirror) dropFile(dir, name, why string) (*Applied, error) {
+	defer m.lock(name)()
+	if err := removeAll(filepath.Join(dir, name)); err != nil {
+		return nil, err
+	}
+	return m.logged(&Applied{TenantID: name, Action: Deleted, Why: why}), nil
 }
 
 // gone removes every trace of a folder name: a purged tenant, or a folder

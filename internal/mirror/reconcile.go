@@ -32,9 +32,16 @@ func (r *Report) OK() bool { return len(r.Failed) == 0 }
 // folder for every suspended or deleted tenant that had one, nothing else
 // (a folder that is no tenant's is removed). It creates the directory when
 // needed. A tenant that fails is reported and the others go on.
+//
+// The list of tenants only says which folders to visit: each one is
+// brought in line from a fresh read under its lock (SyncTenant), so a
+// reconcile may run beside announced changes without undoing one.
 func (m *Mirror) Reconcile(ctx context.Context) (*Report, error) {
 	start := time.Now()
 	if err := os.MkdirAll(m.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	if err := m.clearLeftovers(); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
 	statuses, err := m.Store.TenantStatuses(ctx)
@@ -51,13 +58,11 @@ func (m *Mirror) Reconcile(ctx context.Context) (*Report, error) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		var a *Applied
-		var err error
-		if ts.Status == tenant.StatusActive {
-			a, err = m.SyncTenant(ctx, ts.ID)
-		} else {
-			a, err = m.remove(ts)
+		if ts.Status != tenant.StatusActive && !m.onDisk(ts.ID) {
+			rep.Unchanged++ // never live, or left and gone: nothing to write
+			continue
 		}
+		a, err := m.SyncTenant(ctx, ts.ID)
 		rep.add(ts.ID, a, err)
 	}
 	if m.Progress != nil {
@@ -81,11 +86,50 @@ func (r *Report) add(id string, a *Applied, err error) {
 	}
 }
 
-// clearUnknown removes what is in the tree and is no tenant's: folders of
-// purged or unknown tenants, loose files, folders in .removed whose tenant
-// is active again or gone, and what an interrupted write left behind.
-// Other hidden entries (.git, say) are left alone.
+func (m *Mirror) onDisk(id string) bool {
+	return exists(filepath.Join(m.Dir, id)) || exists(filepath.Join(m.Dir, RemovedDir, id))
+}
+
+// clearLeftovers removes what an interrupted write left beside the tenant
+// folders (a folder half built, one half removed). No write is in flight
+// meanwhile: their hidden names would look like leftovers.
+func (m *Mirror) clearLeftovers() error {
+	m.tree.Lock()
+	defer m.tree.Unlock()
+	for _, dir := range []string{m.Dir, filepath.Join(m.Dir, RemovedDir)} {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), tempPrefix) {
+				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// clearUnknown visits what is in the tree and not in the list of tenants
+// read at the start: loose files, folders of purged or unknown tenants,
+// folders in .removed whose tenant the list says is active. Each is
+// checked afresh (a tenant onboarded since the list was read keeps its
+// folder). Other hidden entries (.git, say) are left alone.
 func (m *Mirror) clearUnknown(ctx context.Context, known map[string]TenantStatus, rep *Report) error {
+	visit := func(name string) {
+		if tenant.ValidID(name) {
+			a, err := m.SyncTenant(ctx, name)
+			rep.add(name, a, err)
+			return
+		}
+		a, err := m.drop(name, "no such tenant in the database")
+		rep.add(name, a, err)
+	}
 	entries, err := os.ReadDir(m.Dir)
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
@@ -93,23 +137,20 @@ func (m *Mirror) clearUnknown(ctx context.Context, known map[string]TenantStatus
 	for _, e := range entries {
 		name := e.Name()
 		switch {
-		case strings.HasPrefix(name, tempPrefix):
-			if err := removeAll(filepath.Join(m.Dir, name)); err != nil {
-				return fmt.Errorf("mirror: %w", err)
-			}
 		case strings.HasPrefix(name, "."):
 		case !e.IsDir():
-			rep.add(name, m.logged(&Applied{TenantID: name, Action: Deleted, Why: "a file where the tree holds only tenant folders"}),
-				removeAll(filepath.Join(m.Dir, name)))
+			a, err := m.dropFile(m.Dir, name, "a file where the tree holds only tenant folders")
+			rep.add(name, a, err)
 		default:
 			if _, ok := known[name]; !ok {
-				a, err := m.gone(name, "no such tenant in the database")
-				rep.add(name, a, err)
+				visit(name)
 			}
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
-	removed := filepath.Join(m.Dir, RemovedDir)
-	entries, err = os.ReadDir(removed)
+	entries, err = os.ReadDir(filepath.Join(m.Dir, RemovedDir))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -120,21 +161,12 @@ func (m *Mirror) clearUnknown(ctx context.Context, known map[string]TenantStatus
 		name := e.Name()
 		ts, ok := known[name]
 		switch {
-		case strings.HasPrefix(name, tempPrefix) || !e.IsDir():
-			if err := removeAll(filepath.Join(removed, name)); err != nil {
-				return fmt.Errorf("mirror: %w", err)
-			}
-		case !ok:
-			a, err := m.gone(name, "no such tenant in the database")
+		case strings.HasPrefix(name, "."):
+		case !e.IsDir():
+			a, err := m.dropFile(filepath.Join(m.Dir, RemovedDir), name, "a file where .removed holds only tenant folders")
 			rep.add(name, a, err)
-		case ts.Status == tenant.StatusActive:
-			// Its live folder was written above; this copy is stale. (A tenant
-			// reactivated since the list was read is fixed by its notification.)
-			if exists(filepath.Join(m.Dir, name)) {
-				if err := removeAll(filepath.Join(removed, name)); err != nil {
-					return fmt.Errorf("mirror: %w", err)
-				}
-			}
+		case !ok || ts.Status == tenant.StatusActive:
+			visit(name)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
