@@ -137,7 +137,7 @@ func (m *Mirror) SyncTenant(ctx context.Context, id string) (*Applied, error) {
 	defer m.lock(id)()
 	st, err := m.Store.LoadTenant(ctx, id)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return m.gone(id, "not in the database (purged)")
+		return m.gone(id, "no such tenant in the database (purged, or never imported)")
 	}
 	if err != nil {
 		return nil, err
