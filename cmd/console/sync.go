@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,6 +73,19 @@ func runSyncYAML(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return exitError{code: 1, err: fmt.Errorf("sync-yaml: %d tenants could not be written", len(rep.Failed))}
 		}
 		return nil
+	}
+	// Progress for the first reconcile, which may be long; the later ones
+	// are one log line each.
+	var started atomic.Bool
+	m.Progress = func(done, total int, id string) {
+		if started.Load() {
+			return
+		}
+		p.update(done, total, id)
+		if done == total {
+			p.finish()
+			started.Store(true)
+		}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

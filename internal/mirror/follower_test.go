@@ -191,6 +191,7 @@ func TestFollowerCarriesEveryKindOfChange(t *testing.T) {
 	f.waitMirrored(t, "a change after the reconnection")
 
 	f.noDrift(t)
+	f.removedAgrees(t)
 	r.check(t)
 	lags.report(t)
 }
@@ -305,6 +306,7 @@ func TestFollowerUnderLoad(t *testing.T) {
 	waitState(t, fl, mirror.Writing)
 	f.waitMirrored(t, "300 changes")
 	f.noDrift(t)
+	f.removedAgrees(t)
 	r.check(t)
 	t.Logf("%d changes written, %d refused by the rules", applied, refused)
 	if applied < 100 {

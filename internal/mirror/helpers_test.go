@@ -330,3 +330,50 @@ func (f *fixture) killFeed(t *testing.T) {
 		t.Fatal("no change feed connection to end")
 	}
 }
+
+// removedAgrees waits (bounded) until .removed agrees with the database:
+// every folder in it is a suspended or deleted tenant's, and its note says
+// that status.
+func (f *fixture) removedAgrees(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		problems := f.removedProblems(t)
+		if len(problems) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf(".removed disagrees with the database after 20s:\n  %s", strings.Join(problems, "\n  "))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (f *fixture) removedProblems(t *testing.T) []string {
+	t.Helper()
+	statuses, err := f.store.TenantStatuses(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]tenant.Status{}
+	for _, ts := range statuses {
+		status[ts.ID] = ts.Status
+	}
+	entries, err := os.ReadDir(filepath.Join(f.dir, mirror.RemovedDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	var problems []string
+	for _, e := range entries {
+		st, ok := status[e.Name()]
+		if !ok || st == tenant.StatusActive {
+			problems = append(problems, fmt.Sprintf(".removed holds %s, whose tenant is %q", e.Name(), st))
+			continue
+		}
+		note, err := os.ReadFile(filepath.Join(f.dir, mirror.RemovedDir, e.Name(), mirror.RemovedNote))
+		if err != nil || !strings.Contains(string(note), "status: "+string(st)+"\n") {
+			problems = append(problems, fmt.Sprintf(".removed/%s says %q, the tenant is %s (%v)", e.Name(), note, st, err))
+		}
+	}
+	return problems
+}
