@@ -33,6 +33,7 @@ func commands() []command {
 		{"seed", "insert synthetic tenants (--tenants N)", runSeed},
 		{"import-yaml", "import the legacy YAML tenant tree (DIR/{tenant_id}/client.yaml)", runImportYAML},
 		{"export-yaml", "write the legacy YAML layout from the database (secrets as ${ENV} references)", runExportYAML},
+		{"sync-yaml", "keep a directory what export-yaml writes (--follow: live, within a second of each change)", runSyncYAML},
 		{"drift", "list field by field what differs between a legacy YAML tree and the database", runDrift},
 		{"purge", "remove tenants deleted more than 30 days ago (--older-than, --dry-run)", runPurge},
 		{"rotate-secret-key", "re-encrypt tenant secrets under the current CONSOLE_SECRET_KEY (--generate: a new key)", runRotateSecretKey},

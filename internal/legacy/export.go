@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -90,39 +91,69 @@ func (ex *Exporter) Export(ctx context.Context, dir string) (*ExportReport, erro
 	return rep, nil
 }
 
+// Folder is one tenant's folder as export-yaml writes it: client.yaml, then
+// prompts/{name}.txt by prompt name, paths relative to the folder. The
+// export and the live mirror (internal/mirror) both write what this holds,
+// so the two never disagree on a byte.
+type Folder struct {
+	TenantID string
+	Files    []FolderFile
+}
+
+// FolderFile is one file of a Folder.
+type FolderFile struct {
+	Path string // slash-separated, relative to the tenant's folder
+	Data []byte
+}
+
+// PromptDir is the sub-folder of a tenant's folder that holds its prompts.
+const PromptDir = "prompts"
+
+// RenderFolder returns the folder of st. It never decrypts: secrets are
+// ${ENV} references (see Marshal). A tenant without a settings or branding
+// row cannot be written.
+func RenderFolder(st Stored) (Folder, error) {
+	id := st.Record.Tenant.ID
+	if !st.HasSettings || !st.HasBranding {
+		return Folder{}, fmt.Errorf("%s has no settings or branding row; complete it in the console first", id)
+	}
+	c := FromStored(st)
+	data, err := Marshal(c)
+	if err != nil {
+		return Folder{}, err
+	}
+	f := Folder{TenantID: id, Files: []FolderFile{{Path: "client.yaml", Data: data}}}
+	for _, p := range c.Prompts {
+		f.Files = append(f.Files, FolderFile{Path: PromptDir + "/" + p.Name + ".txt", Data: []byte(p.Body)})
+	}
+	return f, nil
+}
+
 // tenant writes one tenant's folder and returns how many files it wrote.
 func (ex *Exporter) tenant(ctx context.Context, dir, id string) (int, error) {
 	st, err := ex.Store.LoadTenant(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	if !st.HasSettings || !st.HasBranding {
-		return 0, fmt.Errorf("%s has no settings or branding row; complete it in the console first", id)
-	}
-	c := FromStored(st)
-	data, err := Marshal(c)
+	f, err := RenderFolder(st)
 	if err != nil {
 		return 0, err
 	}
 	folder := filepath.Join(dir, id)
+	promptDir := filepath.Join(folder, PromptDir)
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return 0, err
 	}
-	if err := writeFileAtomic(filepath.Join(folder, "client.yaml"), data); err != nil {
-		return 0, err
-	}
-	files := 1
-	promptDir := filepath.Join(folder, "prompts")
-	keep := map[string]bool{}
-	if len(c.Prompts) > 0 {
+	if len(f.Files) > 1 {
 		if err := os.MkdirAll(promptDir, 0o755); err != nil {
-			return files, err
+			return 0, err
 		}
 	}
-	for _, p := range c.Prompts {
-		name := p.Name + ".txt"
-		keep[name] = true
-		if err := writeFileAtomic(filepath.Join(promptDir, name), []byte(p.Body)); err != nil {
+	keep := map[string]bool{}
+	files := 0
+	for _, file := range f.Files {
+		keep[path.Base(file.Path)] = true
+		if err := writeFileAtomic(filepath.Join(folder, filepath.FromSlash(file.Path)), file.Data); err != nil {
 			return files, err
 		}
 		files++
