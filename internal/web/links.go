@@ -31,10 +31,10 @@ const (
 func (s *server) linkCallback(c echo.Context) error {
 	ch := s.chrome(c, "Finishing sign-in", "")
 	ch.Scripts = []string{"js/callback.js"}
-	// The fragment holds tokens until the script removes it: no referrer,
-	// no caching, whatever the page links to.
+	// The console's Referrer-Policy (same-origin) never sends a fragment;
+	// "no-referrer" would make the script's POST carry Origin: null, which
+	// the same-origin check refuses.
 	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().Header().Set("Referrer-Policy", "no-referrer")
 	return render(c, http.StatusOK, authviews.CallbackPage(authviews.CallbackProps{Chrome: ch}))
 }
 
@@ -65,7 +65,6 @@ func (s *server) linkCallbackFinish(c echo.Context) error {
 // templates that lead to the console directly: the server verifies it
 // with GoTrue, no script needed.
 func (s *server) linkConfirm(c echo.Context) error {
-	c.Response().Header().Set("Referrer-Policy", "no-referrer")
 	kind, hash := c.QueryParam("type"), c.QueryParam("token_hash")
 	if !auth.LinkKindOK(kind) || hash == "" {
 		return s.linkProblem(c, http.StatusBadRequest, auth.MsgLinkInvalid)
