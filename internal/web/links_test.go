@@ -270,14 +270,13 @@ func TestForgotPasswordAnswersTheSameForAnyAddressAndLeadsToANewPassword(t *test
 	a := newAppWith(t, appOptions{recoveryLimits: auth.Limits{PerEmail: 2, PerIP: 100, WindowSeconds: 900}})
 	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberOwner})
 	b := a.newBrowser(t)
-	res, body := b.get("/login")
-	if !strings.Contains(body, `href="/auth/forgot"`) {
+	if _, body := b.get("/login"); !strings.Contains(body, `href="/auth/forgot"`) {
 		t.Fatal("the sign-in page has no “Forgot your password?”")
 	}
 	answers := map[string]string{}
 	for _, email := range []string{owner.email, "nobody@africastay.example"} {
 		b.get("/auth/forgot")
-		res, body = b.post("/auth/forgot", url.Values{"email": {email}})
+		res, body := b.post("/auth/forgot", url.Values{"email": {email}})
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, auth.MsgRecoverySent) {
 			t.Fatalf("forgot %s: %d\n%s", email, res.StatusCode, clip(body))
 		}
@@ -307,7 +306,7 @@ func TestForgotPasswordAnswersTheSameForAnyAddressAndLeadsToANewPassword(t *test
 	if res, body := r.get("/auth/password"); !strings.Contains(body, "Choose a new password") {
 		t.Fatalf("recovery password page: %d\n%s", res.StatusCode, clip(body))
 	}
-	res, body = r.post("/auth/password", url.Values{"password": {owner.password}, "password_confirm": {owner.password}})
+	res, body := r.post("/auth/password", url.Values{"password": {owner.password}, "password_confirm": {owner.password}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, auth.MsgSamePassword) {
 		t.Fatalf("the old password again: %d\n%s", res.StatusCode, clip(body))
 	}
