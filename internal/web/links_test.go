@@ -351,3 +351,26 @@ func TestInvitedToASuspendedTenantIsToldSoAfterChoosingAPassword(t *testing.T) {
 		t.Fatal("signed in despite a suspended tenant")
 	}
 }
+
+func TestStaffAddedByEmailChoosesAPasswordAndLandsOnTheList(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.signedInAdmin(t)
+	admin.get("/staff")
+	const email = "sipho@console.example"
+	if res, body := admin.post("/staff", url.Values{"email": {email}, "role": {"support"}}); res.StatusCode >= 400 {
+		t.Fatalf("add staff: %d\n%s", res.StatusCode, clip(body))
+	}
+	m := a.latestMail(t, email, devgotrue.LinkInvite)
+	b := a.newBrowser(t)
+	b.finishLink(b.followLink(m.Link, a.URL+"/auth/callback"))
+	b.get("/auth/password")
+	const password = "support's own passphrase"
+	res, body := b.post("/auth/password", url.Values{"password": {password}, "password_confirm": {password}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/tenants" {
+		t.Fatalf("staff choosing a password: %d → %q, want the list\n%s", res.StatusCode, res.Header.Get("Location"), clip(body))
+	}
+	if res, _ := b.get("/audit"); res.StatusCode != http.StatusOK {
+		t.Fatalf("the new support person cannot read the audit log: %d", res.StatusCode)
+	}
+}
