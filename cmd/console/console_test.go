@@ -48,11 +48,11 @@ func startConsole(t testing.TB, dbURL string) *consoleClient {
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
 	log := logging.New(io.Discard, "text", "error")
-	gt, stopGoTrue, err := openGoTrue(ctx, cfg, log, pool)
+	gt, err := openAuthServer(ctx, cfg, log, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(stopGoTrue)
+	t.Cleanup(gt.stop)
 	go func() {
 		done <- serve(ctx, cfg, log, pool, gt, func(a string) { addr <- a })
 	}()

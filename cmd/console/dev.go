@@ -63,20 +63,23 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		log.Info("seeded demo tenants", "count", len(agencies))
 	}
-	gt, stopGoTrue, err := openGoTrue(ctx, cfg, log, pool)
+	auths, err := openAuthServer(ctx, cfg, log, pool)
 	if err != nil {
 		return err
 	}
-	defer stopGoTrue()
-	people, err := ensureDemoPeople(ctx, st, gt, log)
+	defer auths.stop()
+	people, err := ensureDemoPeople(ctx, st, auths.client, log)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, log, pool, gt, func(addr string) {
+	return serve(ctx, cfg, log, pool, auths, func(addr string) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "\nTenant Console is running on http://%s  (Ctrl-C stops it)\n\nSign in as:\n", addr)
 		for _, p := range people {
 			fmt.Fprintf(&b, "  %-16s %-26s password: %s\n", p.label, p.email, p.password)
+		}
+		if auths.mail != nil {
+			fmt.Fprintf(&b, "\nE-mails (invitations, password links) are kept at http://%s/dev/mail\n", addr)
 		}
 		fmt.Fprintln(stdout, b.String())
 	})

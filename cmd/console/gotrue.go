@@ -11,6 +11,7 @@ import (
 	"github.com/tenant-console/console/internal/auth/devgotrue"
 	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/config"
+	"github.com/tenant-console/console/internal/web"
 )
 
 // openGoTrue returns the GoTrue client the console talks to: the server at
@@ -18,29 +19,57 @@ import (
 // GoTrue-compatible dev server started in-process over the same database.
 // The returned func stops what was started.
 func openGoTrue(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (*gotrue.Client, func(), error) {
-	if cfg.GoTrueURL != "" {
-		if cfg.GoTrueServiceKey == "" {
-			return nil, nil, errors.New("GOTRUE_URL is set but GOTRUE_SERVICE_ROLE_KEY is not: the console needs GoTrue's admin API")
-		}
-		return gotrue.New(gotrue.Config{
-			URL: cfg.GoTrueURL, AnonKey: cfg.GoTrueAnonKey, ServiceRoleKey: cfg.GoTrueServiceKey,
-			HTTPClient: &http.Client{Timeout: cfg.GoTrueTimeout},
-		}), func() {}, nil
-	}
-	if !cfg.Dev() {
-		return nil, nil, errors.New("GOTRUE_URL is required in production (APP_ENV unset or production): " +
-			"the embedded dev auth server is for development only (APP_ENV=dev)")
-	}
-	srv, err := devgotrue.New(ctx, pool, devgotrue.Options{Logger: log, Autoconfirm: true})
+	a, err := openAuthServer(ctx, cfg, log, pool)
 	if err != nil {
 		return nil, nil, err
+	}
+	return a.client, a.stop, nil
+}
+
+// authServer is the GoTrue the console talks to and, when it is the
+// embedded dev server, its mailbox.
+type authServer struct {
+	client *gotrue.Client
+	// mail is nil for a real GoTrue, which sends its e-mail.
+	mail *devgotrue.Server
+	stop func()
+}
+
+// mailbox is what /dev/mail serves: nil (not found) unless GoTrue is the
+// embedded dev server.
+func (a authServer) mailbox() web.DevMailbox {
+	if a.mail == nil {
+		return nil
+	}
+	return a.mail
+}
+
+// openAuthServer is openGoTrue keeping the dev server's mailbox.
+func openAuthServer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (authServer, error) {
+	if cfg.GoTrueURL != "" {
+		if cfg.GoTrueServiceKey == "" {
+			return authServer{}, errors.New("GOTRUE_URL is set but GOTRUE_SERVICE_ROLE_KEY is not: the console needs GoTrue's admin API")
+		}
+		return authServer{client: gotrue.New(gotrue.Config{
+			URL: cfg.GoTrueURL, AnonKey: cfg.GoTrueAnonKey, ServiceRoleKey: cfg.GoTrueServiceKey,
+			HTTPClient: &http.Client{Timeout: cfg.GoTrueTimeout},
+		}), stop: func() {}}, nil
+	}
+	if !cfg.Dev() {
+		return authServer{}, errors.New("GOTRUE_URL is required in production (APP_ENV unset or production): " +
+			"the embedded dev auth server is for development only (APP_ENV=dev)")
+	}
+	srv, err := devgotrue.New(ctx, pool, devgotrue.Options{Logger: log, Autoconfirm: true, SiteURL: cfg.PublicURL})
+	if err != nil {
+		return authServer{}, err
 	}
 	url, stop, err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
 	if err != nil {
-		return nil, nil, err
+		return authServer{}, err
 	}
-	log.Warn("using the embedded development auth server; set GOTRUE_URL to use a real GoTrue", "url", url)
+	log.Warn("using the embedded development auth server; set GOTRUE_URL to use a real GoTrue. "+
+		"Its e-mails are kept at /dev/mail", "url", url)
 	client := gotrue.New(gotrue.Config{URL: url, AnonKey: srv.AnonKey(), ServiceRoleKey: srv.ServiceRoleKey(),
 		HTTPClient: &http.Client{Timeout: cfg.GoTrueTimeout}})
-	return client, func() { _ = stop(context.Background()) }, nil
+	return authServer{client: client, mail: srv, stop: func() { _ = stop(context.Background()) }}, nil
 }

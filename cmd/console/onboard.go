@@ -166,7 +166,16 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer stop()
 
-	ob := tenant.NewOnboarding(env.store, auth.Accounts{Client: gt})
+	accounts := auth.Accounts{Client: gt}
+	if in.OwnerMode == tenant.OwnerModeInvite {
+		// The invitation's link leads to the console's callback.
+		public, err := env.cfg.PublicBase(env.cfg.ListenAddr)
+		if err != nil {
+			return err
+		}
+		accounts.RedirectTo = auth.CallbackURL(public)
+	}
+	ob := tenant.NewOnboarding(env.store, accounts)
 	res, err := ob.Onboard(ctx, tenant.System("cli:onboard"), in)
 	if err != nil {
 		return onboardFailed(stderr, in, err)

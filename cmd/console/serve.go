@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenant-console/console/internal/auth"
-	"github.com/tenant-console/console/internal/auth/gotrue"
 	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
@@ -60,11 +59,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer pool.Close()
 	// GoTrue first: a production start without GOTRUE_URL stops before it
 	// touches the schema.
-	gt, stopGoTrue, err := openGoTrue(ctx, cfg, log, pool)
+	gt, err := openAuthServer(ctx, cfg, log, pool)
 	if err != nil {
 		return err
 	}
-	defer stopGoTrue()
+	defer gt.stop()
+	if _, err := cfg.PublicBase(cfg.ListenAddr); err != nil {
+		return err
+	}
 	if cfg.MigrateAtStart(*migrate) {
 		if err := store.Migrate(ctx, pool, log); err != nil {
 			return err
@@ -77,7 +79,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // serve runs the console until ctx ends. ready, if not nil, is called with
 // the address once the listener is open.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, gt *gotrue.Client, ready func(addr string)) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, auths authServer, ready func(addr string)) error {
+	gt := auths.client
 	st := store.New(pool)
 	keyring, err := openKeyring(cfg, log)
 	if err != nil {
@@ -88,16 +91,28 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	sessionStore := st.Sessions(pgxstore.NewWithCleanupInterval(pool, 0))
 	go pruneExpired(ctx, st, log)
 
-	members := tenant.NewMemberService(st, auth.Accounts{Client: gt})
+	// Listen first: in dev, e-mail links lead back to the address taken.
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another console running? set LISTEN_ADDR to use another address)", cfg.ListenAddr, err)
+	}
+	defer ln.Close()
+	public, err := cfg.PublicBase(ln.Addr().String())
+	if err != nil {
+		return err
+	}
+	callback := auth.CallbackURL(public)
+	accounts := auth.Accounts{Client: gt, RedirectTo: callback}
+	members := tenant.NewMemberService(st, accounts)
 	handler := web.New(web.Deps{
 		Log:        log,
 		Tenants:    tenant.NewService(st),
-		Onboarding: tenant.NewOnboarding(st, auth.Accounts{Client: gt}),
+		Onboarding: tenant.NewOnboarding(st, accounts),
 		Secrets:    tenant.NewSecretService(st, keyring),
 		Members:    members,
-		Staff:      tenant.NewStaffService(st, auth.Accounts{Client: gt}),
+		Staff:      tenant.NewStaffService(st, accounts),
 		Auth: &auth.Authenticator{GoTrue: gt, Store: st, Limits: auth.DefaultLimits, Log: log,
-			Invitations: members},
+			Invitations: members, Audit: st, RedirectTo: callback},
 		Access:   st,
 		Sessions: web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
 		Audit:    tenant.NewAuditService(st),
@@ -109,6 +124,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		TrustedProxies: cfg.TrustedProxies,
 		Dev:            cfg.Dev(),
 		AuthRecheck:    cfg.AuthRecheck,
+		DevMail:        auths.mailbox(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -117,10 +133,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another console running? set LISTEN_ADDR to use another address)", cfg.ListenAddr, err)
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "env", cfg.AppEnv)
 	if ready != nil {

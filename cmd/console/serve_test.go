@@ -60,6 +60,7 @@ func productionEnv(t *testing.T, dbURL string) {
 		"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "CONSOLE_DATA_DIR": t.TempDir(),
 		"GOTRUE_URL": gtURL, "GOTRUE_ANON_KEY": dev.AnonKey(), "GOTRUE_SERVICE_ROLE_KEY": dev.ServiceRoleKey(),
 		"CONSOLE_SECRET_KEY": base64.StdEncoding.EncodeToString(key), "METRICS_TOKEN": "",
+		"PUBLIC_URL": "https://console.example.com",
 	} {
 		t.Setenv(k, v)
 	}
@@ -210,4 +211,17 @@ func readBody(res *http.Response) (string, error) {
 	var b bytes.Buffer
 	_, err := b.ReadFrom(res.Body)
 	return b.String(), err
+}
+
+func TestServeInProductionRefusesToStartWithoutPublicURL(t *testing.T) {
+	dbURL := testdb.Empty(t)
+	productionEnv(t, dbURL)
+	t.Setenv("PUBLIC_URL", "")
+	_, _, err := runCLI(t, dbURL, "serve")
+	if err == nil || !strings.Contains(err.Error(), "PUBLIC_URL is required in production") {
+		t.Fatalf("serve in production with PUBLIC_URL unset: %v", err)
+	}
+	if hasTable(t, dbURL, "tenants") {
+		t.Fatal("serve migrated the database before refusing")
+	}
 }

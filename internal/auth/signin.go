@@ -67,6 +67,13 @@ type Authenticator struct {
 	// memberships before their roles are read: signing in is how an
 	// invited person who set their password at GoTrue joins.
 	Invitations InvitationAcceptor
+	// Audit records the password changes e-mail links lead to.
+	Audit AccountAudit
+	// RecoveryLimits bound "Forgot your password?"; zero is
+	// DefaultRecoveryLimits.
+	RecoveryLimits Limits
+	// RedirectTo is where recovery links lead: CallbackURL(PUBLIC_URL).
+	RedirectTo string
 }
 
 // InvitationAcceptor accepts a signed-in person's pending invitations.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ type Config struct {
 	// TrustedProxiesRaw are the CIDRs (or single addresses) of the proxies
 	// whose X-Forwarded-For is believed; none by default.
 	TrustedProxiesRaw []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// PublicURL is the address people open the console at
+	// (https://console.example.com): e-mail links lead back to it. Required
+	// in production; in dev it defaults to http://LISTEN_ADDR.
+	PublicURL string `env:"PUBLIC_URL"`
 	// TrustedProxies is TrustedProxiesRaw parsed.
 	TrustedProxies []*net.IPNet
 
@@ -93,10 +98,42 @@ func (c Config) validate() error {
 	if c.GoTrueTimeout <= 0 {
 		errs = append(errs, errors.New("GOTRUE_TIMEOUT must be a positive duration such as 10s"))
 	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// checkPublicURL accepts an absolute http(s) URL with no query or fragment.
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("PUBLIC_URL must be the console's address such as https://console.example.com, not %q", raw)
+	}
+	return nil
+}
+
+// ErrNoPublicURL: production needs PUBLIC_URL.
+var ErrNoPublicURL = errors.New("PUBLIC_URL is required in production (APP_ENV unset or production): " +
+	"the address people open the console at, such as https://console.example.com; e-mail links lead back to it")
+
+// PublicBase is the console's public address without a trailing slash:
+// PUBLIC_URL, or in dev http://listenAddr (the address the console
+// listens on) when it is unset. Production without PUBLIC_URL is
+// ErrNoPublicURL.
+func (c Config) PublicBase(listenAddr string) (string, error) {
+	switch {
+	case c.PublicURL != "":
+		return strings.TrimRight(c.PublicURL, "/"), nil
+	case c.Dev():
+		return "http://" + listenAddr, nil
+	}
+	return "", ErrNoPublicURL
 }
 
 // ParseCIDRs reads CIDRs such as 10.0.0.0/8; a single address (192.0.2.7,

@@ -109,3 +109,36 @@ func TestAuthRecheckInterval(t *testing.T) {
 		t.Fatalf("AUTH_RECHECK_INTERVAL=0s: %v", err)
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	unset(t, "PUBLIC_URL")
+	unset(t, "APP_ENV")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PublicBase("127.0.0.1:8080"); err != ErrNoPublicURL {
+		t.Fatalf("production without PUBLIC_URL: %v, want ErrNoPublicURL", err)
+	}
+	t.Setenv("APP_ENV", "dev")
+	if c, _ = Load(); must(c.PublicBase("127.0.0.1:8080")) != "http://127.0.0.1:8080" {
+		t.Fatalf("dev without PUBLIC_URL: %q, want the listen address", must(c.PublicBase("127.0.0.1:8080")))
+	}
+	t.Setenv("PUBLIC_URL", "https://console.example.com/")
+	if c, _ = Load(); must(c.PublicBase("127.0.0.1:8080")) != "https://console.example.com" {
+		t.Fatalf("PUBLIC_URL given: %q", must(c.PublicBase("127.0.0.1:8080")))
+	}
+	for _, bad := range []string{"console.example.com", "ftp://console.example.com", "https://console.example.com/?a=b", "https://"} {
+		t.Setenv("PUBLIC_URL", bad)
+		if _, err := Load(); err == nil || !strings.Contains(err.Error(), "PUBLIC_URL") {
+			t.Errorf("PUBLIC_URL=%q: %v, want it refused", bad, err)
+		}
+	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return s
+}

@@ -14,6 +14,12 @@ func (t *txStore) InsertAudit(ctx context.Context, ev tenant.AuditEvent) error {
 	return insertAudit(ctx, t.tx, ev)
 }
 
+// RecordAudit records an event that is the only write of its change (a
+// person setting their own password, kept by GoTrue).
+func (s *Store) RecordAudit(ctx context.Context, ev tenant.AuditEvent) error {
+	return insertAudit(ctx, s.pool, ev)
+}
+
 func insertAudit(ctx context.Context, q querier, ev tenant.AuditEvent) error {
 	var tenantID *string
 	if ev.TenantID != "" {

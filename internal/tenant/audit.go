@@ -40,6 +40,10 @@ const (
 	ActionStaffAdded         = "staff.added"
 	ActionStaffRoleChanged   = "staff.role_changed"
 	ActionStaffRemoved       = "staff.removed"
+	// A person chose their password from an invitation's link, or a new
+	// one from a recovery link.
+	ActionPasswordSet       = "account.password_set"
+	ActionPasswordRecovered = "account.password_recovered"
 )
 
 // NewAuditEvent starts an event for actor; callers fill Before/After.

@@ -197,6 +197,14 @@ const (
 	maxPasswordBytes  = 72 // bcrypt ignores anything longer
 )
 
+// PasswordRules are CheckPassword's rules as a person reads them before
+// choosing a password.
+var PasswordRules = []string{
+	"At least 10 characters (at most 72 bytes).",
+	"Not only spaces, and not one character repeated.",
+	"Not your e-mail address or the part before the @.",
+}
+
 // CheckPassword returns what is wrong with password for the account email,
 // or "" when it is acceptable.
 func CheckPassword(password, email string) string {

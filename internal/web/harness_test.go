@@ -44,6 +44,8 @@ type app struct {
 	// gotrueURL and serviceKey reach the dev GoTrue's admin API directly
 	// (what an invited person's acceptance does there).
 	gotrueURL, serviceKey string
+	// dev is the embedded GoTrue, whose mailbox holds the e-mails it sent.
+	dev *devgotrue.Server
 }
 
 type appOptions struct {
@@ -74,6 +76,8 @@ type appOptions struct {
 	// now, when set, is the console's clock for rechecking sessions with
 	// GoTrue (AUTH_RECHECK_INTERVAL keeps its default).
 	now func() time.Time
+	// recoveryLimits bound "Forgot your password?" (default: auth's).
+	recoveryLimits auth.Limits
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -145,14 +149,20 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	if opts.limits.WindowSeconds == 0 {
 		opts.limits = auth.DefaultLimits
 	}
-	members := tenant.NewMemberService(st, auth.Accounts{Client: accountsGT})
+	// The listener comes first: e-mail links lead back to its address.
+	srv := httptest.NewUnstartedServer(nil)
+	scheme := map[bool]string{false: "http", true: "https"}[opts.production]
+	callback := auth.CallbackURL(scheme + "://" + srv.Listener.Addr().String())
+	accounts := auth.Accounts{Client: accountsGT, RedirectTo: callback}
+	members := tenant.NewMemberService(st, accounts)
 	h := web.New(web.Deps{
-		Log:            log,
-		Tenants:        tenant.NewService(st),
-		Onboarding:     tenant.NewOnboarding(st, auth.Accounts{Client: accountsGT}),
-		Auth:           &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log, Invitations: members},
+		Log:        log,
+		Tenants:    tenant.NewService(st),
+		Onboarding: tenant.NewOnboarding(st, accounts),
+		Auth: &auth.Authenticator{GoTrue: consoleGT, Store: st, Limits: opts.limits, Log: log, Invitations: members,
+			Audit: st, RedirectTo: callback, RecoveryLimits: opts.recoveryLimits},
 		Members:        members,
-		Staff:          tenant.NewStaffService(st, auth.Accounts{Client: accountsGT}),
+		Staff:          tenant.NewStaffService(st, accounts),
 		Access:         st,
 		Sessions:       web.NewSessions(st.Sessions(pgxstore.NewWithCleanupInterval(pool, 0)), 12*time.Hour, time.Hour, !opts.production),
 		Secrets:        tenant.NewSecretService(st, testKeyring(t)),
@@ -162,8 +172,9 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		TrustedProxies: proxies,
 		Audit:          tenant.NewAuditService(st),
 		Now:            opts.now,
+		DevMail:        devMailbox(dev, opts.production),
 	})
-	srv := httptest.NewUnstartedServer(h)
+	srv.Config.Handler = h
 	if opts.production {
 		srv.StartTLS()
 	} else {
@@ -171,7 +182,16 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 	}
 	t.Cleanup(srv.Close)
 	return &app{Server: srv, echo: h, pool: pool, store: st, gotrue: gt, logs: logs,
-		gotrueURL: gtURL, serviceKey: dev.ServiceRoleKey()}
+		gotrueURL: gtURL, serviceKey: dev.ServiceRoleKey(), dev: dev}
+}
+
+// devMailbox is what `console dev` serves at /dev/mail: the dev GoTrue's
+// mailbox, and nothing in production.
+func devMailbox(dev *devgotrue.Server, production bool) web.DevMailbox {
+	if production {
+		return nil
+	}
+	return dev
 }
 
 // person is an account the tests create, with its roles.

@@ -59,6 +59,9 @@ type Deps struct {
 	// Now is the clock the recheck reads (nil: time.Now), so tests can let
 	// the bound pass without waiting.
 	Now func() time.Time
+	// DevMail is the embedded dev GoTrue's mailbox, served at /dev/mail in
+	// dev; nil otherwise.
+	DevMail DevMailbox
 }
 
 type server struct {
@@ -155,6 +158,17 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/login", s.loginForm, anyone},
 		{http.MethodPost, "/login", s.login, anyone},
 		{http.MethodPost, "/logout", s.logout, anyone},
+		// e-mail links: whoever holds the link, before any console session
+		{http.MethodGet, "/auth/callback", s.linkCallback, anyone},
+		{http.MethodPost, "/auth/callback", s.linkCallbackFinish, anyone},
+		{http.MethodGet, "/auth/confirm", s.linkConfirm, anyone},
+		{http.MethodGet, "/auth/password", s.passwordForm, anyone},
+		{http.MethodPost, "/auth/password", s.passwordSave, anyone},
+		{http.MethodGet, "/auth/forgot", s.forgotForm, anyone},
+		{http.MethodPost, "/auth/forgot", s.forgotSend, anyone},
+		// the dev GoTrue's mailbox: not found outside dev
+		{http.MethodGet, "/dev/mail", s.devMailbox, anyone},
+		{http.MethodGet, "/dev/mail/:mail", s.devMail, anyone},
 		{http.MethodGet, "/tenants", s.tenantList, signedIn},
 		{http.MethodGet, "/tenants/new", s.tenantNew, adminOnly},
 		{http.MethodGet, "/tenants/new/theme", s.tenantNewTheme, adminOnly},

@@ -13,6 +13,9 @@ type Chrome struct {
 	CSRFToken string
 	Nav       string // the active section: "tenants", "new", …
 	User      *User  // nil when nobody is signed in
+	// Scripts are the page's own scripts under static/ (e.g.
+	// "js/callback.js"), loaded after app.js.
+	Scripts []string
 }
 
 // User is the signed-in person as the navigation shows them.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	gotruego "github.com/supabase-community/gotrue-go"
 	"github.com/supabase-community/gotrue-go/types"
 	"golang.org/x/crypto/bcrypt"
@@ -42,6 +43,12 @@ type target struct {
 	signupDisabled bool
 	// emailDomain is the domain of every address the cases make up.
 	emailDomain string
+	// dev is the dev server behind url, whose mailbox the cases can read;
+	// nil for a real GoTrue.
+	dev *devgotrue.Server
+	// devPool is the dev server's database, for what no endpoint does
+	// (making a link old).
+	devPool *pgxpool.Pool
 }
 
 // defaultEmailDomain is the domain of made-up addresses unless
@@ -55,7 +62,8 @@ func startDev(t *testing.T, opts devgotrue.Options) (target, *devgotrue.Server) 
 	if opts.PasswordHashCost == 0 {
 		opts.PasswordHashCost = bcrypt.MinCost
 	}
-	srv, err := devgotrue.New(t.Context(), testdb.New(t), opts)
+	pool := testdb.New(t)
+	srv, err := devgotrue.New(t.Context(), pool, opts)
 	if err != nil {
 		t.Fatalf("devgotrue.New: %v", err)
 	}
@@ -70,7 +78,7 @@ func startDev(t *testing.T, opts devgotrue.Options) (target, *devgotrue.Server) 
 	})
 	return target{
 		url: url, anonKey: srv.AnonKey(), serviceKey: srv.ServiceRoleKey(),
-		autoconfirm: opts.Autoconfirm, emailDomain: defaultEmailDomain,
+		autoconfirm: opts.Autoconfirm, emailDomain: defaultEmailDomain, dev: srv, devPool: pool,
 	}, srv
 }
 

@@ -8,9 +8,10 @@ import (
 )
 
 // invite is POST /invite (admin): an account with no password, marked
-// invited. The invitation email is not sent; an invited account can sign in
-// once an administrator sets its password and confirms it (PUT
-// /admin/users/{id}).
+// invited. The invitation e-mail goes to the mailbox: its link (GET /verify)
+// confirms the account and signs the person in, who then sets a password
+// with PUT /user. An administrator can also set the password and confirm
+// the account (PUT /admin/users/{id}).
 func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	var p struct {
 		Email string         `json:"email"`
@@ -46,6 +47,9 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 		if err := updateUser(ctx, s.pool, u); err != nil {
 			return err
 		}
+	}
+	if err := s.sendLink(ctx, r, s.pool, u, LinkInvite, now); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, toJSON(u))
 	return nil

@@ -33,8 +33,15 @@ func apiKey(secret []byte, role string, issuedAt time.Time) (string, error) {
 	}).SignedString(secret)
 }
 
-// accessToken signs a user's access token with GoTrue's claims.
+// accessToken signs a user's access token with GoTrue's claims, for a
+// session begun with a password.
 func accessToken(secret []byte, u userRow, sessionID uuid.UUID, now time.Time, ttl time.Duration) (string, error) {
+	return accessTokenFor(secret, u, sessionID, now, ttl, "password")
+}
+
+// accessTokenFor is accessToken for a session begun by method (GoTrue's
+// amr: "password", "invite", "recovery", …).
+func accessTokenFor(secret []byte, u userRow, sessionID uuid.UUID, now time.Time, ttl time.Duration, method string) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 		"iss":           issuer,
 		"sub":           u.ID.String(),
@@ -47,7 +54,7 @@ func accessToken(secret []byte, u userRow, sessionID uuid.UUID, now time.Time, t
 		"user_metadata": metadataOrEmpty(u.UserMetadata),
 		"role":          roleUser,
 		"aal":           "aal1",
-		"amr":           []map[string]any{{"method": "password", "timestamp": now.Unix()}},
+		"amr":           []map[string]any{{"method": method, "timestamp": now.Unix()}},
 		"session_id":    sessionID.String(),
 		"is_anonymous":  false,
 	}).SignedString(secret)

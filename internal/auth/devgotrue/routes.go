@@ -12,6 +12,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /signup", s.serve(s.signup))
 	mux.Handle("POST /logout", s.serve(s.withUser(s.logout)))
 	mux.Handle("GET /user", s.serve(s.withUser(s.getUser)))
+	mux.Handle("PUT /user", s.serve(s.withUser(s.putUser)))
+	mux.Handle("GET /verify", s.serve(s.verifyGet))
+	mux.Handle("POST /verify", s.serve(s.verifyPost))
+	mux.Handle("POST /recover", s.serve(s.recoverPassword))
 
 	mux.Handle("POST /invite", s.serve(s.withAdmin(s.invite)))
 	mux.Handle("GET /admin/users", s.serve(s.withAdmin(s.adminListUsers)))

@@ -57,6 +57,30 @@ CREATE TABLE IF NOT EXISTS devgotrue.refresh_tokens (
 	created_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_session_id_idx ON devgotrue.refresh_tokens (session_id);
+
+-- The links of sent e-mails (invite, recovery), as GoTrue's one_time_tokens:
+-- one per account and kind, replaced by the next, deleted once used.
+CREATE TABLE IF NOT EXISTS devgotrue.one_time_tokens (
+	user_id    uuid NOT NULL REFERENCES devgotrue.users (id) ON DELETE CASCADE,
+	token_type text NOT NULL,
+	token_hash text NOT NULL,
+	created_at timestamptz NOT NULL,
+	PRIMARY KEY (user_id, token_type)
+);
+CREATE INDEX IF NOT EXISTS one_time_tokens_hash_idx ON devgotrue.one_time_tokens (token_hash);
+
+-- Every e-mail the server would have sent: the development mailbox.
+CREATE TABLE IF NOT EXISTS devgotrue.mail (
+	id          bigserial PRIMARY KEY,
+	user_id     uuid NOT NULL,
+	to_email    text NOT NULL,
+	kind        text NOT NULL,
+	subject     text NOT NULL,
+	link        text NOT NULL,
+	token_hash  text NOT NULL,
+	redirect_to text NOT NULL,
+	sent_at     timestamptz NOT NULL
+);
 `
 
 // schemaLockKey serialises schema creation: two servers starting at once

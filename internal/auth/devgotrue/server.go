@@ -5,8 +5,9 @@
 // when configured, against a real GoTrue.
 //
 // It keeps its users in Postgres, in its own schema "devgotrue", which it
-// creates itself. It sends no email: invitations and confirmations are
-// recorded, never delivered. Never expose it outside a developer machine.
+// creates itself. It sends no email: invitations and recoveries are
+// kept in its mailbox (Mail, MailByID), never delivered. Never expose it
+// outside a developer machine.
 package devgotrue
 
 import (
@@ -40,6 +41,14 @@ type Options struct {
 	PasswordHashCost int
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// SiteURL is GoTrue's SITE_URL: where an e-mail link leads when the
+	// call that sent it named no redirect_to, and whose host a redirect_to
+	// must have (GoTrue's allow list, reduced to that). Empty accepts any
+	// redirect_to: the dev server does not know where the console listens.
+	SiteURL string
+	// LinkLifetime is how long an e-mail link works (GoTrue's
+	// MAILER_OTP_EXP); zero is GoTrue's default, 24 hours.
+	LinkLifetime time.Duration
 }
 
 // RateLimit allows Requests per Window.
@@ -72,6 +81,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Server, error)
 	if opts.AccessTokenTTL <= 0 {
 		opts.AccessTokenTTL = time.Hour
 	}
+	if opts.LinkLifetime <= 0 {
+		opts.LinkLifetime = 24 * time.Hour
+	}
 	if opts.PasswordHashCost == 0 {
 		opts.PasswordHashCost = bcrypt.DefaultCost
 	}
@@ -91,7 +103,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Server, error)
 	}
 	s.handler = s.logRequests(s.routes())
 	s.log.WarnContext(ctx, "devgotrue: DEVELOPMENT-ONLY auth server, not for production: "+
-		"users live in the devgotrue schema, no email is sent", "autoconfirm", opts.Autoconfirm)
+		"users live in the devgotrue schema, e-mails are kept in its mailbox and never sent", "autoconfirm", opts.Autoconfirm)
 	return s, nil
 }
 
