@@ -37,10 +37,12 @@ func (s *Server) withAdmin(h handlerFunc) handlerFunc {
 	}
 }
 
-// caller is the signed-in user behind a request's access token.
+// caller is the signed-in user behind a request's access token, and the
+// session as stored (its aal is the session's now, not the token's).
 type caller struct {
 	user      userRow
 	sessionID uuid.UUID
+	session   sessionRow
 }
 
 // withUser is GoTrue's requireAuthentication, checks in its order: token,
@@ -71,11 +73,13 @@ func (s *Server) withUser(h func(http.ResponseWriter, *http.Request, caller) err
 			return err
 		}
 		var sessionID uuid.UUID
+		var sess sessionRow
 		if c.SessionID != "" && c.SessionID != uuid.Nil.String() {
 			if sessionID, err = uuid.Parse(c.SessionID); err != nil {
 				return newError(http.StatusForbidden, "bad_jwt", "invalid claim: session_id claim must be a UUID")
 			}
-			ok, err := sessionExists(ctx, s.pool, sessionID)
+			var ok bool
+			sess, ok, err = findSession(ctx, s.pool, sessionID)
 			if err != nil {
 				return err
 			}
@@ -87,7 +91,7 @@ func (s *Server) withUser(h func(http.ResponseWriter, *http.Request, caller) err
 		if u.bannedAt(s.opts.Now()) {
 			return newError(http.StatusForbidden, "user_banned", "User is banned")
 		}
-		return h(w, r, caller{user: u, sessionID: sessionID})
+		return h(w, r, caller{user: u, sessionID: sessionID, session: sess})
 	}
 }
 

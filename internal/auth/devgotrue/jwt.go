@@ -1,11 +1,12 @@
 package devgotrue
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/google/uuid"
 )
 
 const (
@@ -33,15 +34,14 @@ func apiKey(secret []byte, role string, issuedAt time.Time) (string, error) {
 	}).SignedString(secret)
 }
 
-// accessToken signs a user's access token with GoTrue's claims, for a
-// session begun with a password.
-func accessToken(secret []byte, u userRow, sessionID uuid.UUID, now time.Time, ttl time.Duration) (string, error) {
-	return accessTokenFor(secret, u, sessionID, now, ttl, "password")
-}
-
-// accessTokenFor is accessToken for a session begun by method (GoTrue's
-// amr: "password", "invite", "recovery", …).
-func accessTokenFor(secret []byte, u userRow, sessionID uuid.UUID, now time.Time, ttl time.Duration, method string) (string, error) {
+// accessToken signs a user's access token with GoTrue's claims: the
+// session's assurance level (aal) and its methods (amr), newest first.
+func accessToken(secret []byte, u userRow, sess sessionRow, now time.Time, ttl time.Duration) (string, error) {
+	amr := slices.Clone(sess.AMR)
+	slices.SortStableFunc(amr, func(a, b amrEntry) int { return cmp.Compare(b.Timestamp, a.Timestamp) })
+	if amr == nil {
+		amr = []amrEntry{}
+	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 		"iss":           issuer,
 		"sub":           u.ID.String(),
@@ -53,9 +53,9 @@ func accessTokenFor(secret []byte, u userRow, sessionID uuid.UUID, now time.Time
 		"app_metadata":  appMetadata(),
 		"user_metadata": metadataOrEmpty(u.UserMetadata),
 		"role":          roleUser,
-		"aal":           "aal1",
-		"amr":           []map[string]any{{"method": method, "timestamp": now.Unix()}},
-		"session_id":    sessionID.String(),
+		"aal":           sess.AAL,
+		"amr":           amr,
+		"session_id":    sess.ID.String(),
 		"is_anonymous":  false,
 	}).SignedString(secret)
 }

@@ -25,6 +25,10 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request, c caller) error
 	if p.Email != "" && p.Email != u.Email {
 		return newError(http.StatusBadRequest, "validation_failed", "the development auth server does not change e-mail addresses")
 	}
+	if p.Password != nil && *p.Password != "" && hasVerifiedFactor(u) && c.session.AAL != aal2 {
+		return newError(http.StatusUnauthorized, "insufficient_aal",
+			"AAL2 session is required to update email or password when MFA is enabled.")
+	}
 	if p.Password != nil {
 		if err := checkPasswordStrength(*p.Password); err != nil {
 			return err
@@ -65,4 +69,13 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request, c caller) error
 	}
 	writeJSON(w, http.StatusOK, toJSON(u))
 	return nil
+}
+
+func hasVerifiedFactor(u userRow) bool {
+	for _, f := range u.Factors {
+		if f.verified() {
+			return true
+		}
+	}
+	return false
 }

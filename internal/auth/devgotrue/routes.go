@@ -16,6 +16,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /verify", s.serve(s.verifyGet))
 	mux.Handle("POST /verify", s.serve(s.verifyPost))
 	mux.Handle("POST /recover", s.serve(s.recoverPassword))
+	mux.Handle("POST /factors", s.serve(s.withUser(s.enrollFactor)))
+	mux.Handle("POST /factors/{factor_id}/challenge", s.serve(s.withUser(s.withFactor(s.challengeFactor))))
+	mux.Handle("POST /factors/{factor_id}/verify", s.serve(s.withUser(s.withFactor(s.verifyFactor))))
+	mux.Handle("DELETE /factors/{factor_id}", s.serve(s.withUser(s.withFactor(s.unenrollFactor))))
 
 	mux.Handle("POST /invite", s.serve(s.withAdmin(s.invite)))
 	mux.Handle("GET /admin/users", s.serve(s.withAdmin(s.adminListUsers)))
@@ -23,6 +27,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /admin/users/{id}", s.serve(s.withAdmin(s.withTargetUser(s.adminGetUser))))
 	mux.Handle("PUT /admin/users/{id}", s.serve(s.withAdmin(s.withTargetUser(s.adminUpdateUser))))
 	mux.Handle("DELETE /admin/users/{id}", s.serve(s.withAdmin(s.withTargetUser(s.adminDeleteUser))))
+	mux.Handle("GET /admin/users/{id}/factors", s.serve(s.withAdmin(s.withTargetUser(s.adminListFactors))))
+	mux.Handle("DELETE /admin/users/{id}/factors/{factor_id}", s.serve(s.withAdmin(s.withTargetUser(s.adminDeleteFactor))))
 	// GoTrue checks admin credentials for the whole /admin tree before it
 	// routes, so an unknown admin path without a key is a 401, not a 404.
 	mux.Handle("/admin/", s.serve(s.withAdmin(func(w http.ResponseWriter, r *http.Request) error {

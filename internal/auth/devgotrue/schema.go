@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS devgotrue.sessions (
 	created_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON devgotrue.sessions (user_id);
+-- The assurance level and the methods behind it (GoTrue's amr claims), and
+-- the factor that raised the session to aal2.
+ALTER TABLE devgotrue.sessions ADD COLUMN IF NOT EXISTS aal text NOT NULL DEFAULT 'aal1';
+ALTER TABLE devgotrue.sessions ADD COLUMN IF NOT EXISTS factor_id uuid;
+ALTER TABLE devgotrue.sessions ADD COLUMN IF NOT EXISTS amr jsonb NOT NULL DEFAULT '[]';
 
 -- Refresh tokens are stored hashed: a database dump is not a key ring.
 CREATE TABLE IF NOT EXISTS devgotrue.refresh_tokens (
@@ -68,6 +73,28 @@ CREATE TABLE IF NOT EXISTS devgotrue.one_time_tokens (
 	PRIMARY KEY (user_id, token_type)
 );
 CREATE INDEX IF NOT EXISTS one_time_tokens_hash_idx ON devgotrue.one_time_tokens (token_hash);
+
+-- Second factors (TOTP only) and their challenges, as GoTrue's mfa_factors
+-- and mfa_challenges. The secret is kept in clear: a development database.
+CREATE TABLE IF NOT EXISTS devgotrue.mfa_factors (
+	id                 uuid PRIMARY KEY,
+	user_id            uuid NOT NULL REFERENCES devgotrue.users (id) ON DELETE CASCADE,
+	friendly_name      text NOT NULL DEFAULT '',
+	factor_type        text NOT NULL,
+	status             text NOT NULL,
+	secret             text NOT NULL,
+	created_at         timestamptz NOT NULL,
+	updated_at         timestamptz NOT NULL,
+	last_challenged_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS mfa_factors_user_id_idx ON devgotrue.mfa_factors (user_id);
+CREATE TABLE IF NOT EXISTS devgotrue.mfa_challenges (
+	id          uuid PRIMARY KEY,
+	factor_id   uuid NOT NULL REFERENCES devgotrue.mfa_factors (id) ON DELETE CASCADE,
+	ip_address  text NOT NULL,
+	created_at  timestamptz NOT NULL,
+	verified_at timestamptz
+);
 
 -- Every e-mail the server would have sent: the development mailbox.
 CREATE TABLE IF NOT EXISTS devgotrue.mail (

@@ -30,19 +30,73 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// createSession starts a session for userID and returns it with its first
-// refresh token.
-func createSession(ctx context.Context, q querier, userID uuid.UUID, now time.Time) (uuid.UUID, string, error) {
-	id := uuid.New()
-	if _, err := q.Exec(ctx, `INSERT INTO devgotrue.sessions (id, user_id, created_at) VALUES ($1, $2, $3)`,
-		id, userID, now); err != nil {
-		return uuid.Nil, "", fmt.Errorf("create session: %w", err)
+// amrEntry is one authentication method of a session: GoTrue's amr claim.
+type amrEntry struct {
+	Method    string `json:"method"`
+	Timestamp int64  `json:"timestamp"`
+}
+
+// sessionRow is what a session says about how its user signed in.
+type sessionRow struct {
+	ID       uuid.UUID
+	AAL      string
+	FactorID *uuid.UUID
+	AMR      []amrEntry
+}
+
+// Assurance levels: a password (or a link) is aal1; a verified second
+// factor on top makes the session aal2.
+const (
+	aal1 = "aal1"
+	aal2 = "aal2"
+)
+
+// createSession starts a session for userID, begun by method (GoTrue's amr:
+// "password", "invite", "recovery"), and returns it with its first refresh
+// token.
+func createSession(ctx context.Context, q querier, userID uuid.UUID, now time.Time, method string) (sessionRow, string, error) {
+	sess := sessionRow{ID: uuid.New(), AAL: aal1, AMR: []amrEntry{{Method: method, Timestamp: now.Unix()}}}
+	if _, err := q.Exec(ctx, `INSERT INTO devgotrue.sessions (id, user_id, created_at, aal, amr) VALUES ($1, $2, $3, $4, $5)`,
+		sess.ID, userID, now, sess.AAL, sess.AMR); err != nil {
+		return sessionRow{}, "", fmt.Errorf("create session: %w", err)
 	}
-	token, err := addRefreshToken(ctx, q, id, now)
+	token, err := addRefreshToken(ctx, q, sess.ID, now)
 	if err != nil {
-		return uuid.Nil, "", err
+		return sessionRow{}, "", err
 	}
-	return id, token, nil
+	return sess, token, nil
+}
+
+// findSession returns a session, or ok false when it has ended.
+func findSession(ctx context.Context, q querier, id uuid.UUID) (sessionRow, bool, error) {
+	sess := sessionRow{ID: id}
+	err := q.QueryRow(ctx, `SELECT aal, factor_id, amr FROM devgotrue.sessions WHERE id = $1`, id).
+		Scan(&sess.AAL, &sess.FactorID, &sess.AMR)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sessionRow{}, false, nil
+	}
+	if err != nil {
+		return sessionRow{}, false, fmt.Errorf("find session: %w", err)
+	}
+	return sess, true, nil
+}
+
+// raiseSession records that factorID was verified in the session (method
+// "totp"): GoTrue's AddClaimToSession and UpdateAALAndAssociatedFactor.
+// A method already there has its time renewed.
+func raiseSession(ctx context.Context, q querier, sess sessionRow, factorID uuid.UUID, method string, now time.Time) (sessionRow, error) {
+	amr := []amrEntry{{Method: method, Timestamp: now.Unix()}}
+	for _, e := range sess.AMR {
+		if e.Method != method {
+			amr = append(amr, e)
+		}
+	}
+	sess.AMR, sess.AAL, sess.FactorID = amr, aal2, &factorID
+	if _, err := q.Exec(ctx, `UPDATE devgotrue.sessions SET aal = $2, factor_id = $3, amr = $4 WHERE id = $1`,
+		sess.ID, sess.AAL, sess.FactorID, sess.AMR); err != nil {
+		return sessionRow{}, fmt.Errorf("raise session: %w", err)
+	}
+	return sess, nil
 }
 
 func addRefreshToken(ctx context.Context, q querier, sessionID uuid.UUID, now time.Time) (string, error) {
@@ -56,15 +110,6 @@ func addRefreshToken(ctx context.Context, q querier, sessionID uuid.UUID, now ti
 		return "", fmt.Errorf("add refresh token: %w", err)
 	}
 	return token, nil
-}
-
-func sessionExists(ctx context.Context, q querier, id uuid.UUID) (bool, error) {
-	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM devgotrue.sessions WHERE id = $1)`, id).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("find session: %w", err)
-	}
-	return ok, nil
 }
 
 // refreshTokenRow is a refresh token locked for rotation.

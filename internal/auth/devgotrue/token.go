@@ -94,11 +94,11 @@ func (s *Server) signIn(ctx context.Context, u userRow, now time.Time) (tokenRes
 		if err := updateUser(ctx, tx, u); err != nil {
 			return err
 		}
-		sessionID, refresh, err := createSession(ctx, tx, u.ID, now)
+		sess, refresh, err := createSession(ctx, tx, u.ID, now, "password")
 		if err != nil {
 			return err
 		}
-		access, err := accessToken(s.secret, u, sessionID, now, s.opts.AccessTokenTTL)
+		access, err := accessToken(s.secret, u, sess, now, s.opts.AccessTokenTTL)
 		if err != nil {
 			return errf("sign access token", err)
 		}
@@ -161,7 +161,16 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		access, err := accessToken(s.secret, u, rt.SessionID, now, s.opts.AccessTokenTTL)
+		// The new token carries the session's level as it is now: a
+		// factor an admin removed since has lowered it to aal1.
+		sess, ok, err := findSession(ctx, tx, rt.SessionID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return newError(http.StatusBadRequest, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+		}
+		access, err := accessToken(s.secret, u, sess, now, s.opts.AccessTokenTTL)
 		if err != nil {
 			return errf("sign access token", err)
 		}

@@ -26,6 +26,8 @@ type userJSON struct {
 	UpdatedAt          time.Time      `json:"updated_at"`
 	BannedUntil        *time.Time     `json:"banned_until,omitempty"`
 	IsAnonymous        bool           `json:"is_anonymous"`
+	// Factors is left out when the account has none, as GoTrue does.
+	Factors []factorJSON `json:"factors,omitempty"`
 }
 
 type identityJSON struct {
@@ -81,6 +83,7 @@ func toJSON(u userRow) userJSON {
 		CreatedAt:   u.CreatedAt.UTC(),
 		UpdatedAt:   u.UpdatedAt.UTC(),
 		BannedUntil: utc(u.BannedUntil),
+		Factors:     factorsJSON(u.Factors),
 	}
 }
 

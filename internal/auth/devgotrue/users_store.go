@@ -37,6 +37,9 @@ type userRow struct {
 	UserMetadata       map[string]any `db:"raw_user_meta_data"`
 	CreatedAt          time.Time      `db:"created_at"`
 	UpdatedAt          time.Time      `db:"updated_at"`
+	// Factors are the account's second factors, as GoTrue loads them with
+	// the user (find*), so every user object it answers lists them.
+	Factors []factorRow `db:"-"`
 }
 
 // bannedAt mirrors GoTrue's IsBanned: banned_until stays set after a ban
@@ -65,6 +68,9 @@ func findUserByID(ctx context.Context, q querier, id uuid.UUID) (userRow, error)
 	if err != nil && !errors.Is(err, errNoUser) {
 		err = fmt.Errorf("find user by id: %w", err)
 	}
+	if err == nil {
+		u.Factors, err = listFactors(ctx, q, u.ID)
+	}
 	return u, err
 }
 
@@ -77,6 +83,9 @@ func findUserByEmail(ctx context.Context, q querier, email string) (userRow, err
 	u, err := scanUser(rows)
 	if err != nil && !errors.Is(err, errNoUser) {
 		err = fmt.Errorf("find user by email: %w", err)
+	}
+	if err == nil {
+		u.Factors, err = listFactors(ctx, q, u.ID)
 	}
 	return u, err
 }

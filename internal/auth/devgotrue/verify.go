@@ -175,11 +175,11 @@ func (s *Server) verifyLink(ctx context.Context, kind, hash string) (tokenRespon
 		if err := updateUser(ctx, tx, u); err != nil {
 			return err
 		}
-		sessionID, refresh, err := createSession(ctx, tx, u.ID, now)
+		sess, refresh, err := createSession(ctx, tx, u.ID, now, kind)
 		if err != nil {
 			return err
 		}
-		access, err := accessTokenFor(s.secret, u, sessionID, now, s.opts.AccessTokenTTL, kind)
+		access, err := accessToken(s.secret, u, sess, now, s.opts.AccessTokenTTL)
 		if err != nil {
 			return errf("sign access token", err)
 		}

@@ -83,7 +83,7 @@ func (c *Client) SessionFrom(ctx context.Context, accessToken, refreshToken stri
 	}
 	return Session{
 		AccessToken: accessToken, RefreshToken: refreshToken,
-		ExpiresAt: tokenExpiry(accessToken), User: u,
+		ExpiresAt: tokenExpiry(accessToken), AAL: TokenAAL(accessToken), User: u,
 	}, nil
 }
 

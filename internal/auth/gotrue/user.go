@@ -21,6 +21,9 @@ type User struct {
 	LastSignInAt     *time.Time
 	CreatedAt        time.Time
 	UserMetadata     map[string]any
+	// Factors are the account's second factors, verified or not (GoTrue
+	// lists them with the user).
+	Factors []Factor
 }
 
 // Confirmed reports whether the email address was confirmed, which GoTrue
@@ -41,7 +44,11 @@ type Session struct {
 	// ExpiresAt is when the access token stops being accepted: its exp
 	// claim, else GoTrue's expires_at; zero when neither says.
 	ExpiresAt time.Time
-	User      User
+	// AAL is the access token's assurance level (its aal claim): AAL1
+	// after a password or an e-mail link, AAL2 once a second factor's code
+	// was verified in the session.
+	AAL  string
+	User User
 }
 
 // String keeps the tokens out of anything that prints a Session.
@@ -67,7 +74,16 @@ func userFrom(u types.User) User {
 		LastSignInAt:     u.LastSignInAt,
 		CreatedAt:        u.CreatedAt,
 		UserMetadata:     u.UserMetadata,
+		Factors:          factorsFrom(u.Factors),
 	}
+}
+
+func factorsFrom(fs []types.Factor) []Factor {
+	var out []Factor
+	for _, f := range fs {
+		out = append(out, Factor{ID: f.ID.String(), Type: f.FactorType, Status: f.Status, FriendlyName: f.FriendlyName, CreatedAt: f.CreatedAt})
+	}
+	return out
 }
 
 func sessionFrom(s types.Session) Session {
@@ -76,6 +92,7 @@ func sessionFrom(s types.Session) Session {
 		RefreshToken: s.RefreshToken,
 		ExpiresIn:    s.ExpiresIn,
 		ExpiresAt:    tokenExpiry(s.AccessToken),
+		AAL:          TokenAAL(s.AccessToken),
 		User:         userFrom(s.User),
 	}
 	if out.ExpiresAt.IsZero() && s.ExpiresAt > 0 {
@@ -84,22 +101,47 @@ func sessionFrom(s types.Session) Session {
 	return out
 }
 
-// tokenExpiry reads the exp claim of a JWT without checking its signature:
-// the token came straight from GoTrue, and the time only decides when to ask
-// GoTrue again. Zero when the token has none.
-func tokenExpiry(token string) time.Time {
+// tokenClaims are the claims of a GoTrue access token the console reads.
+type tokenClaims struct {
+	Exp json.Number `json:"exp"`
+	AAL string      `json:"aal"`
+}
+
+// readClaims reads a JWT's payload without checking its signature: the
+// token came straight from GoTrue (or was just accepted by it), and what is
+// read only decides when to ask GoTrue again and which pages to offer; the
+// aal GoTrue itself enforces on its side. ok is false for anything that is
+// not a JWT.
+func readClaims(token string) (tokenClaims, bool) {
+	var claims tokenClaims
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return time.Time{}
+		return claims, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	if err != nil {
-		return time.Time{}
-	}
-	var claims struct {
-		Exp json.Number `json:"exp"`
+		return claims, false
 	}
 	if json.Unmarshal(payload, &claims) != nil {
+		return tokenClaims{}, false
+	}
+	return claims, true
+}
+
+// TokenAAL is the assurance level an access token states; AAL1 when it
+// states none.
+func TokenAAL(token string) string {
+	if c, ok := readClaims(token); ok && c.AAL == AAL2 {
+		return AAL2
+	}
+	return AAL1
+}
+
+// tokenExpiry reads the exp claim of a JWT (see readClaims). Zero when the
+// token has none.
+func tokenExpiry(token string) time.Time {
+	claims, ok := readClaims(token)
+	if !ok {
 		return time.Time{}
 	}
 	exp, err := claims.Exp.Float64()
