@@ -125,6 +125,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		Dev:            cfg.Dev(),
 		AuthRecheck:    cfg.AuthRecheck,
 		DevMail:        auths.mailbox(),
+		StaffMFA:       cfg.RequireStaffMFA(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -134,7 +135,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "env", cfg.AppEnv)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "env", cfg.AppEnv, "staff_mfa_required", cfg.RequireStaffMFA())
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -59,6 +59,11 @@ type Config struct {
 	// GoTrue confirming their account (writes are confirmed every time).
 	AuthRecheck time.Duration `env:"AUTH_RECHECK_INTERVAL" envDefault:"60s"`
 
+	// StaffMFA is "required" (staff enrol a TOTP factor and give a code at
+	// every sign-in) or "optional"; unset, it is required in production
+	// and optional in dev.
+	StaffMFA string `env:"STAFF_MFA"`
+
 	databaseURLWasSet bool
 	appEnvWasSet      bool
 }
@@ -102,6 +107,9 @@ func (c Config) validate() error {
 		if err := checkPublicURL(c.PublicURL); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.StaffMFA != "" && c.StaffMFA != StaffMFARequired && c.StaffMFA != StaffMFAOptional {
+		errs = append(errs, fmt.Errorf("STAFF_MFA must be %q or %q, not %q", StaffMFARequired, StaffMFAOptional, c.StaffMFA))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.LogFormat))
@@ -181,6 +189,21 @@ func (c *Config) ChooseDev() error {
 // or serve --migrate), so that a deploy does not change the schema by
 // surprise.
 func (c Config) MigrateAtStart(flag bool) bool { return c.Dev() || c.MigrateOnStart || flag }
+
+// STAFF_MFA's values.
+const (
+	StaffMFARequired = "required"
+	StaffMFAOptional = "optional"
+)
+
+// RequireStaffMFA reports whether platform admins and support must use a
+// second factor: STAFF_MFA, or by default in production only.
+func (c Config) RequireStaffMFA() bool {
+	if c.StaffMFA != "" {
+		return c.StaffMFA == StaffMFARequired
+	}
+	return !c.Dev()
+}
 
 // Dev reports whether the console runs in development mode.
 func (c Config) Dev() bool { return c.AppEnv == EnvDev }

@@ -44,6 +44,13 @@ const (
 	// one from a recovery link.
 	ActionPasswordSet       = "account.password_set"
 	ActionPasswordRecovered = "account.password_recovered"
+	// A person changed their password, signed out of every device, or
+	// enrolled a second factor, from their account page; a platform admin
+	// reset another staff member's second factors.
+	ActionPasswordChanged     = "account.password_changed"
+	ActionSignedOutEverywhere = "account.signed_out_everywhere"
+	ActionMFAEnrolled         = "account.mfa_enrolled"
+	ActionMFAReset            = "account.mfa_reset"
 )
 
 // NewAuditEvent starts an event for actor; callers fill Before/After.

@@ -72,6 +72,7 @@ var AuditActions = []string{
 	ActionInvitationResent, ActionInvitationRevoked, ActionInvitationAccepted,
 	ActionStaffAdded, ActionStaffRoleChanged, ActionStaffRemoved,
 	ActionPasswordSet, ActionPasswordRecovered,
+	ActionPasswordChanged, ActionSignedOutEverywhere, ActionMFAEnrolled, ActionMFAReset,
 }
 
 // Normalize drops what cannot be a filter (so any URL gives a page, never

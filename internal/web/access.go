@@ -34,6 +34,10 @@ const (
 	// refuse their changes) and the owners and admins of the :id tenant;
 	// anyone else is told the tenant is not found.
 	tenantEditors
+	// passwordDone is anyone signed in with their password, before or
+	// after their second factor: the pages that ask for it (every other
+	// route sends a person whose second factor is due to them).
+	passwordDone
 )
 
 // Session keys.
@@ -132,6 +136,12 @@ func (s *server) require(who audience) echo.MiddlewareFunc {
 			p, ok := principalOf(c)
 			if !ok {
 				return s.toSignIn(c)
+			}
+			if who == passwordDone {
+				return next(c)
+			}
+			if step := s.secondFactorStep(c.Request().Context(), p); step != "" {
+				return s.toSecondFactor(c, step)
 			}
 			switch {
 			case (who == staffOnly || who == monitoring) && p.Staff == "",

@@ -26,6 +26,12 @@ func (s *server) putGoTrueSession(ctx context.Context, gt gotrue.Session) {
 	}
 	s.Sessions.Put(ctx, sessGoTrueExpiry, expiry.Unix())
 	s.Sessions.Put(ctx, sessGoTrueChecked, s.now().UnixMilli())
+	aal := gt.AAL
+	if aal == "" {
+		aal = gotrue.TokenAAL(gt.AccessToken)
+	}
+	s.Sessions.Put(ctx, sessGoTrueAAL, aal)
+	s.noteFactors(ctx, gt.User)
 }
 
 // Rechecking with GoTrue. A ban, a deleted account or a sign-out
@@ -89,7 +95,10 @@ func (s *server) checkGoTrueSession(ctx context.Context, userID string, write bo
 	access := s.Sessions.GetString(ctx, sessGoTrueToken)
 	vouched := time.UnixMilli(s.Sessions.GetInt64(ctx, sessGoTrueChecked))
 	expired := !now.Before(expiry)
-	if !expired && !write && s.checks.fresh(access, vouched, now.Add(-s.recheckEvery())) {
+	// A sign-out everywhere (or a password change) made in this process
+	// after GoTrue's last word about this session: ask now.
+	ask := write || s.signouts.since(userID, func(at time.Time) bool { return !s.checks.fresh(access, vouched, at) })
+	if !expired && !ask && s.checks.fresh(access, vouched, now.Add(-s.recheckEvery())) {
 		return "", nil
 	}
 	if expired || expiry.Sub(now) < tokenMargin {
@@ -111,18 +120,19 @@ func (s *server) checkGoTrueSession(ctx context.Context, userID string, write bo
 		// refresh was made: maybe by another request, up to a minute ago
 		// (see refresher).
 		s.Sessions.Put(ctx, sessGoTrueChecked, refreshedAt.UnixMilli())
-		if !write && now.Sub(refreshedAt) < s.recheckEvery() {
+		if !ask && now.Sub(refreshedAt) < s.recheckEvery() {
 			return "", nil
 		}
 		access, vouched = gt.AccessToken, refreshedAt
 	}
-	return s.recheck(ctx, userID, access, vouched, now, write)
+	return s.recheck(ctx, userID, access, vouched, now, write, ask)
 }
 
-// recheck asks GoTrue about the session's access token (GET /user).
-func (s *server) recheck(ctx context.Context, userID, access string, vouched, now time.Time, write bool) (ended string, err error) {
+// recheck asks GoTrue about the session's access token (GET /user); ask
+// makes a read ask even when an answer is fresh.
+func (s *server) recheck(ctx context.Context, userID, access string, vouched, now time.Time, write, ask bool) (ended string, err error) {
 	res := s.checks.ask(ctx, s.Auth, access, askFor{
-		write: write, vouched: vouched, now: now, freshAfter: now.Add(-s.recheckEvery()), retryAfter: now.Add(-recheckBackoff),
+		write: ask, vouched: vouched, now: now, freshAfter: now.Add(-s.recheckEvery()), retryAfter: now.Add(-recheckBackoff),
 	})
 	var gone *auth.SessionEndedError
 	switch {
@@ -140,6 +150,9 @@ func (s *server) recheck(ctx context.Context, userID, access string, vouched, no
 	case res.asked && res.user.ID != userID:
 		s.log.WarnContext(ctx, "session ended: GoTrue knows the token as another user", slog.String("user_id", userID))
 		return auth.MsgSessionEnded, nil
+	case res.asked:
+		// A factor removed by an administrator is noticed here.
+		s.noteFactors(ctx, res.user)
 	}
 	return "", nil
 }

@@ -78,6 +78,9 @@ type appOptions struct {
 	now func() time.Time
 	// recoveryLimits bound "Forgot your password?" (default: auth's).
 	recoveryLimits auth.Limits
+	// staffMFA is STAFF_MFA=required; unset, staff sign in with a password
+	// alone (production mode included, so its tests need no codes).
+	staffMFA bool
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -173,6 +176,7 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Audit:          tenant.NewAuditService(st),
 		Now:            opts.now,
 		DevMail:        devMailbox(dev, opts.production),
+		StaffMFA:       opts.staffMFA,
 	})
 	srv.Config.Handler = h
 	if opts.production {

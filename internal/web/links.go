@@ -223,7 +223,7 @@ func (s *server) passwordSave(c echo.Context) error {
 	s.putGoTrueSession(ctx, fresh)
 	s.log.InfoContext(ctx, "signed in after choosing a password", slog.String("user_id", p.UserID),
 		slog.String("staff", string(p.Staff)), slog.Int("tenants", len(p.Memberships)))
-	return c.Redirect(http.StatusSeeOther, landing(p))
+	return c.Redirect(http.StatusSeeOther, s.afterSignIn(ctx, p, ""))
 }
 
 // forgotForm is GET /auth/forgot.

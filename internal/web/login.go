@@ -70,10 +70,7 @@ func (s *server) login(c echo.Context) error {
 	s.putGoTrueSession(ctx, gt)
 	s.log.InfoContext(ctx, "signed in", slog.String("user_id", p.UserID), slog.String("staff", string(p.Staff)),
 		slog.Int("tenants", len(p.Memberships)))
-	if next == "" {
-		next = landing(p)
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return c.Redirect(http.StatusSeeOther, s.afterSignIn(ctx, p, next))
 }
 
 // logout is POST /logout: the session is destroyed here and, as a courtesy,

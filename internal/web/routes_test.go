@@ -40,7 +40,19 @@ var routeAccess = map[string]expect{
 	"GET /auth/password":  {303, 303, 303, 303, 303},
 	"POST /auth/password": {303, 303, 303, 303, 303},
 	"GET /auth/forgot":    {200, 200, 200, 200, 200},
-	"POST /auth/forgot":   {422, 422, 422, 422, 422}, // empty form: the e-mail is named
+	// the second factor (STAFF_MFA optional here): nobody has one, so the
+	// code page sends them on; the enrolment page starts one for anyone
+	"GET /auth/mfa":        {303, 303, 303, 303, 303},
+	"POST /auth/mfa":       {401, 303, 303, 303, 303},
+	"GET /auth/mfa/enrol":  {303, 200, 200, 200, 200},
+	"POST /auth/mfa/enrol": {401, 303, 303, 303, 303}, // no enrolment started in this browser
+	// your account: an empty password form names its fields
+	"GET /account":                      {303, 200, 200, 200, 200},
+	"POST /account/password":            {401, 422, 422, 422, 422},
+	"POST /account/sign-out-everywhere": {401, 303, 303, 303, 303},
+	// the literal ":user" is no staff member
+	"POST /staff/:user/mfa/reset": {401, 403, 403, 403, 404},
+	"POST /auth/forgot":           {422, 422, 422, 422, 422}, // empty form: the e-mail is named
 	// the dev GoTrue's mailbox (the harness runs as dev); ":mail" is no message
 	"GET /dev/mail":          {200, 200, 200, 200, 200},
 	"GET /dev/mail/:mail":    {404, 404, 404, 404, 404},

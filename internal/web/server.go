@@ -62,6 +62,9 @@ type Deps struct {
 	// DevMail is the embedded dev GoTrue's mailbox, served at /dev/mail in
 	// dev; nil otherwise.
 	DevMail DevMailbox
+	// StaffMFA makes platform admins and support enrol a TOTP factor and
+	// give a code at every sign-in (STAFF_MFA=required).
+	StaffMFA bool
 }
 
 type server struct {
@@ -69,6 +72,7 @@ type server struct {
 	log       *slog.Logger
 	refresher refresher
 	checks    userChecks
+	signouts  signouts
 	echo      *echo.Echo
 }
 
@@ -166,6 +170,14 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/auth/password", s.passwordSave, anyone},
 		{http.MethodGet, "/auth/forgot", s.forgotForm, anyone},
 		{http.MethodPost, "/auth/forgot", s.forgotSend, anyone},
+		// the second factor: after the password, before any other page
+		{http.MethodGet, pathCode, s.codeForm, passwordDone},
+		{http.MethodPost, pathCode, s.code, passwordDone},
+		{http.MethodGet, pathEnrol, s.enrolForm, passwordDone},
+		{http.MethodPost, pathEnrol, s.enrol, passwordDone},
+		{http.MethodGet, "/account", s.account, signedIn},
+		{http.MethodPost, "/account/password", s.accountPassword, signedIn},
+		{http.MethodPost, "/account/sign-out-everywhere", s.accountSignOutEverywhere, signedIn},
 		// the dev GoTrue's mailbox: not found outside dev
 		{http.MethodGet, "/dev/mail", s.devMailbox, anyone},
 		{http.MethodGet, "/dev/mail/:mail", s.devMail, anyone},
@@ -187,6 +199,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/staff", s.staffAdd, adminOnly},
 		{http.MethodPost, "/staff/:user/role", s.staffRole, adminOnly},
 		{http.MethodPost, "/staff/:user/remove", s.staffRemove, adminOnly},
+		{http.MethodPost, "/staff/:user/mfa/reset", s.staffMFAReset, adminOnly},
 		{http.MethodGet, "/tenants/:id/settings", s.tenantSettings, tenantEditors},
 		{http.MethodPost, "/tenants/:id/settings", s.tenantSettingsSave, tenantEditors},
 		{http.MethodGet, "/tenants/:id/branding", s.tenantBranding, tenantEditors},
