@@ -142,3 +142,23 @@ func must(s string, err error) string {
 	}
 	return s
 }
+
+func TestStaffMFA(t *testing.T) {
+	unset(t, "APP_ENV")
+	unset(t, "STAFF_MFA")
+	c, err := Load()
+	if err != nil || !c.RequireStaffMFA() {
+		t.Fatalf("production, STAFF_MFA unset: required=%v %v, want required", c.RequireStaffMFA(), err)
+	}
+	if err := c.ChooseDev(); err != nil || c.RequireStaffMFA() {
+		t.Fatalf("dev, STAFF_MFA unset: required=%v %v, want optional", c.RequireStaffMFA(), err)
+	}
+	t.Setenv("STAFF_MFA", "optional")
+	if c, err := Load(); err != nil || c.RequireStaffMFA() {
+		t.Fatalf("STAFF_MFA=optional in production: required=%v %v", c.RequireStaffMFA(), err)
+	}
+	t.Setenv("STAFF_MFA", "sometimes")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "STAFF_MFA") {
+		t.Fatalf("STAFF_MFA=sometimes: %v", err)
+	}
+}
