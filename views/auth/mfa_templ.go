@@ -341,7 +341,7 @@ func EnrolPage(p EnrolProps) templ.Component {
 				}
 			}
 			if p.QRCode != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<ol class=\"list-decimal space-y-2 pl-5 text-sm text-gray-600\" id=\"code-help\"><li>Open an authenticator app (such as 1Password, Google Authenticator or Authy) and scan this code.</li><li>Or type this key into the app: <code id=\"enrol-secret\" class=\"break-all font-mono text-gray-900\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<ol class=\"list-disc space-y-2 pl-5 text-sm text-gray-600\" id=\"code-help\"><li>Open an authenticator app (such as 1Password, Google Authenticator or Authy) and scan this code.</li><li>Or type this key into the app: <code id=\"enrol-secret\" class=\"break-all font-mono text-gray-900\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -367,7 +367,7 @@ func EnrolPage(p EnrolProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" alt=\"QR code of the key for your authenticator app\" width=\"200\" height=\"200\" class=\"mx-auto bg-white p-2\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" alt=\"QR code of the key for your authenticator app\" width=\"200\" height=\"200\" class=\"mx-auto bg-white p-3\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
