@@ -42,4 +42,3 @@ func (s *server) staffMFAReset(c echo.Context) error {
 	return s.staffDone(c, tenant.StaffInput{}, fmt.Sprintf(
 		"%s's second factor is reset: they set up a new one at their next sign-in or click.", target.Email), nil)
 }
-
