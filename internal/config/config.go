@@ -54,6 +54,11 @@ type Config struct {
 	// GoTrue confirming their account (writes are confirmed every time).
 	AuthRecheck time.Duration `env:"AUTH_RECHECK_INTERVAL" envDefault:"60s"`
 
+	// APIRateLimit is how many read-API requests per second each API token
+	// may make in one console process, in bursts of up to APIRateBurst.
+	APIRateLimit float64 `env:"API_RATE_LIMIT" envDefault:"50"`
+	APIRateBurst int     `env:"API_RATE_BURST" envDefault:"100"`
+
 	databaseURLWasSet bool
 	appEnvWasSet      bool
 }
@@ -89,6 +94,9 @@ func (c Config) validate() error {
 	}
 	if c.AuthRecheck <= 0 {
 		errs = append(errs, errors.New("AUTH_RECHECK_INTERVAL must be a positive duration such as 60s"))
+	}
+	if c.APIRateLimit <= 0 || c.APIRateBurst < 1 {
+		errs = append(errs, errors.New("API_RATE_LIMIT must be a positive number of requests per second and API_RATE_BURST at least 1"))
 	}
 	if c.GoTrueTimeout <= 0 {
 		errs = append(errs, errors.New("GOTRUE_TIMEOUT must be a positive duration such as 10s"))

@@ -71,6 +71,7 @@ var AuditActions = []string{
 	ActionMemberInvited, ActionMemberAdded, ActionMemberRoleChanged, ActionMemberRemoved,
 	ActionInvitationResent, ActionInvitationRevoked, ActionInvitationAccepted,
 	ActionStaffAdded, ActionStaffRoleChanged, ActionStaffRemoved,
+	ActionAPITokenCreated, ActionAPITokenRevoked,
 }
 
 // Normalize drops what cannot be a filter (so any URL gives a page, never

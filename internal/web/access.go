@@ -34,6 +34,9 @@ const (
 	// refuse their changes) and the owners and admins of the :id tenant;
 	// anyone else is told the tenant is not found.
 	tenantEditors
+	// apiToken is platform code presenting an API token (the read API);
+	// a browser's session counts for nothing there.
+	apiToken
 )
 
 // Session keys.
@@ -122,6 +125,9 @@ func principalOf(c echo.Context) (auth.Principal, bool) {
 func (s *server) require(who audience) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if who == apiToken {
+				return s.withAPIToken(c, next)
+			}
 			if who == monitoring && s.MetricsToken == "" && !s.Dev {
 				// No token configured outside dev: nobody gets the metrics.
 				return apperr.ErrNotFound

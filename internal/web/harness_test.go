@@ -74,6 +74,8 @@ type appOptions struct {
 	// now, when set, is the console's clock for rechecking sessions with
 	// GoTrue (AUTH_RECHECK_INTERVAL keeps its default).
 	now func() time.Time
+	// apiRate limits each API token (zero: the default).
+	apiRate web.APIRate
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -162,6 +164,9 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		TrustedProxies: proxies,
 		Audit:          tenant.NewAuditService(st),
 		Now:            opts.now,
+		APITokens:      tenant.NewAPITokenService(st),
+		Publisher:      tenant.NewPublisher(st),
+		APIRate:        opts.apiRate,
 	})
 	srv := httptest.NewUnstartedServer(h)
 	if opts.production {

@@ -112,6 +112,11 @@ func TestSweepForeignTenantIsNotFound(t *testing.T) {
 
 	var paths []string // each address once; both methods are tried on it
 	for _, r := range tenantRoutes(a.echo) {
+		// The read API answers bearer tokens, not sessions: a tenant person
+		// gets 401 for every tenant alike (api_test.go covers it).
+		if strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
 		if !slices.Contains(paths, r.Path) {
 			paths = append(paths, r.Path)
 		}
