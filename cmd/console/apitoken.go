@@ -126,4 +126,3 @@ const apiTokenHelp = "Manages the tokens platform code presents to the read API 
 	"  revoke --id 3           stops a token at once (or --name runtime: the live one)\n" +
 	"Each create and revoke is written to the audit log. Platform admins do the same\n" +
 	"on the staff page."
-
