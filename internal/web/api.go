@@ -63,12 +63,14 @@ const apiTokenKey = "api_token"
 // withAPIToken lets through a request that presents a live token and is
 // within the token's rate.
 func (s *server) withAPIToken(c echo.Context, next echo.HandlerFunc) error {
-	presented, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-	if !ok || presented == "" {
+	// The scheme's name is case-insensitive (RFC 9110 §11.1).
+	scheme, presented, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+	presented = strings.TrimSpace(presented)
+	if !strings.EqualFold(scheme, "Bearer") || presented == "" {
 		return s.apiUnauthenticated(c, apperr.E(apperr.Unauthenticated,
 			"Send an API token in the Authorization header: Authorization: Bearer <token>."))
 	}
-	tok, err := s.APITokens.Authenticate(c.Request().Context(), strings.TrimSpace(presented))
+	tok, err := s.APITokens.Authenticate(c.Request().Context(), presented)
 	if apperr.KindOf(err) == apperr.Unauthenticated {
 		return s.apiUnauthenticated(c, apperr.E(apperr.Unauthenticated,
 			"The API token is not valid: it is mistyped, unknown or revoked."))

@@ -218,6 +218,9 @@ func TestAPIRefusesMissingWrongAndRevokedTokens(t *testing.T) {
 	if res, body := c.get("/api/v1/tenants/africastay"); res.StatusCode != http.StatusOK {
 		t.Fatalf("live token: %d\n%s", res.StatusCode, body)
 	}
+	if res, _ := c.get("/api/v1/tenants/africastay", "Authorization", "bearer "+secret); res.StatusCode != http.StatusOK {
+		t.Fatalf("the scheme in lower case: %d", res.StatusCode)
+	}
 	mistyped := secret[:len(secret)-1] + map[bool]string{true: "A", false: "B"}[!strings.HasSuffix(secret, "A")]
 	for _, bad := range []struct{ what, authorization string }{
 		{"no Authorization header", ""},
