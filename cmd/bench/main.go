@@ -121,7 +121,7 @@ func run() error {
 
 	step("starting console serve")
 	profile := filepath.Join(dataDir, "server-cpu.pprof")
-	srv, err := startServer(o.console, append(env, "CONSOLE_CPU_PROFILE="+profile))
+	srv, err := startServer(o.console, append(append(env, apiRateEnv...), "CONSOLE_CPU_PROFILE="+profile))
 	if err != nil {
 		return err
 	}
@@ -155,6 +155,11 @@ func run() error {
 	for _, n := range []int{1, 8, 32} {
 		step("throughput with %d clients for %s", n, o.duration)
 		rep.Throughput = append(rep.Throughput, throughput(client, srv.base+"/tenants", n, o.duration))
+	}
+
+	step("read API with 32 clients for %s, without and with If-None-Match", o.duration)
+	if rep.API, err = benchAPI(ctx, o.console, env, pool, srv.base, 32, o.duration); err != nil {
+		return fmt.Errorf("read API: %w", err)
 	}
 
 	step("import-yaml of %d generated folders", o.folders)
@@ -791,6 +796,7 @@ type report struct {
 	Import      importFigures      `json:"import_yaml"`
 	Pages       []pageResult       `json:"pages"`
 	Throughput  []throughputResult `json:"throughput"`
+	API         apiFigures         `json:"read_api"`
 	Targets     []targetResult     `json:"targets"`
 	// ServerCPUTop is `go tool pprof -top` of the server over the whole run.
 	ServerCPUTop []string `json:"server_cpu_profile_top"`
@@ -878,6 +884,7 @@ func printReport(w io.Writer, r report) {
 	for _, t := range r.Throughput {
 		fmt.Fprintf(w, "%-10d %10.0f %8d %12d %22s\n", t.Clients, t.PagesPerSec, t.Errors, t.Pages, ms(t.Latency))
 	}
+	printAPI(w, r.API)
 	fmt.Fprintf(w, "\nseed: %.1f s   import-yaml: %d folders in %.1f s (%.0f tenants/s)   peak RSS: %.1f MB   ready: %.0f ms\n\n",
 		r.SeedSeconds, r.Import.Folders, r.Import.Seconds, r.Import.TenantsPerSecond, r.PeakRSSMB, r.ReadyMillis)
 	fmt.Fprintln(w, "server CPU profile (go tool pprof -top bench/server-cpu.pprof):")

@@ -36,6 +36,7 @@ func commands() []command {
 		{"sync-yaml", "keep a directory what export-yaml writes (--follow: live, within a second of each change)", runSyncYAML},
 		{"drift", "list field by field what differs between a legacy YAML tree and the database", runDrift},
 		{"purge", "remove tenants deleted more than 30 days ago (--older-than, --dry-run)", runPurge},
+		{"api-token", "make, list and revoke the read API's tokens (create --name runtime prints one once)", runAPIToken},
 		{"rotate-secret-key", "re-encrypt tenant secrets under the current CONSOLE_SECRET_KEY (--generate: a new key)", runRotateSecretKey},
 	}
 }

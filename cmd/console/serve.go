@@ -116,6 +116,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 		Access:   st,
 		Sessions: web.NewSessions(sessionStore, cfg.SessionLifetime, cfg.SessionIdle, cfg.Dev()),
 		Audit:    tenant.NewAuditService(st),
+
+		APITokens: tenant.NewAPITokenService(st),
+		Publisher: tenant.NewPublisher(st),
+		APIRate:   web.APIRate{PerSecond: cfg.APIRateLimit, Burst: cfg.APIRateBurst},
 		Ready: []web.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "gotrue", Check: gt.Health},

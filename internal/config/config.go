@@ -63,6 +63,10 @@ type Config struct {
 	// every sign-in) or "optional"; unset, it is required in production
 	// and optional in dev.
 	StaffMFA string `env:"STAFF_MFA"`
+	// APIRateLimit is how many read-API requests per second each API token
+	// may make in one console process, in bursts of up to APIRateBurst.
+	APIRateLimit float64 `env:"API_RATE_LIMIT" envDefault:"50"`
+	APIRateBurst int     `env:"API_RATE_BURST" envDefault:"100"`
 
 	databaseURLWasSet bool
 	appEnvWasSet      bool
@@ -99,6 +103,9 @@ func (c Config) validate() error {
 	}
 	if c.AuthRecheck <= 0 {
 		errs = append(errs, errors.New("AUTH_RECHECK_INTERVAL must be a positive duration such as 60s"))
+	}
+	if c.APIRateLimit <= 0 || c.APIRateBurst < 1 {
+		errs = append(errs, errors.New("API_RATE_LIMIT must be a positive number of requests per second and API_RATE_BURST at least 1"))
 	}
 	if c.GoTrueTimeout <= 0 {
 		errs = append(errs, errors.New("GOTRUE_TIMEOUT must be a positive duration such as 10s"))

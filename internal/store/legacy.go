@@ -93,6 +93,11 @@ func (s *Store) UpdateImported(ctx context.Context, u legacy.Update, ev tenant.A
 	id := rec.Tenant.ID
 	return s.withTx(ctx, readWrite, func(t *txStore) error {
 		tx := t.tx
+		// The tenant row first, as every writer of a tenant's parts does
+		// (migration 00011's change marker updates it after a part).
+		if _, err := t.LockTenant(ctx, id); err != nil {
+			return err
+		}
 		if u.Tenant {
 			tag, err := tx.Exec(ctx, `UPDATE tenants SET name = $2, short_name = $3, updated_at = now(),
 					version = version + 1

@@ -73,6 +73,7 @@ var AuditActions = []string{
 	ActionStaffAdded, ActionStaffRoleChanged, ActionStaffRemoved,
 	ActionPasswordSet, ActionPasswordRecovered,
 	ActionPasswordChanged, ActionSignedOutEverywhere, ActionMFAEnrolled, ActionMFAReset,
+	ActionAPITokenCreated, ActionAPITokenRevoked,
 }
 
 // Normalize drops what cannot be a filter (so any URL gives a page, never

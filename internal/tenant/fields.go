@@ -455,6 +455,14 @@ var (
 		Columns:   []string{"tenants.suspended_reason", "tenants.deleted_reason"},
 		normalize: CleanText,
 	}
+	// FieldAPITokenName names an API token after what uses it (runtime,
+	// billing-sync): lower case, one word.
+	FieldAPITokenName = Field{
+		Key: "name", Label: "token name", Columns: []string{"api_tokens.name"},
+		word: true, normalize: strings.ToLower, valid: promptNamePattern.MatchString,
+		Hint:     "Use lower-case letters, digits, ., _ and - (starting with a letter or digit), at most 63 characters.",
+		required: "Name the token after what will use it, e.g. runtime.",
+	}
 )
 
 // Fields lists every field rule.
@@ -462,5 +470,5 @@ var Fields = []Field{
 	FieldTenantName, FieldShortName, FieldTenantID, FieldEmail, FieldPhone, FieldHTTPSURL, FieldCurrency,
 	FieldTimezone, FieldColor, FieldTheme, FieldSenderName, FieldPersonName, FieldReason, FieldPlan,
 	FieldQuota, FieldPromptName, FieldStaffRole, FieldMemberRole, FieldIdempotencyKey, FieldEnvRef,
-	FieldPassword, FieldSearch, FieldReasonOptional,
+	FieldPassword, FieldSearch, FieldReasonOptional, FieldAPITokenName,
 }

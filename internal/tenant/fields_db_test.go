@@ -43,6 +43,11 @@ var internalColumns = map[string]string{
 	"user_invitations.expires_at": "timestamps set by the code",
 	"audit_events.action":         "action names are constants of the code",
 	"sign_in_attempts.attempts":   "a counter",
+	"tenants.revision":            "change counter, kept by a trigger",
+	"api_tokens.token_hash":       "SHA-256 of a generated token",
+	"api_tokens.hint":             "first characters of a generated token",
+	"api_tokens.revoked_at":       "set with revoked_by when a token is revoked",
+	"api_tokens.revoked_by":       "the actor who revoked the token, set by the code",
 }
 
 func TestEveryCheckGuardsAFieldOrAnInternalColumn(t *testing.T) {
@@ -230,6 +235,7 @@ var baseRows = map[string][]struct {
 		{"color_secondary", "#000000"}, {"color_accent", "#000000"}, {"updated_by", "test"}},
 	"tenant_prompts": {{"tenant_id", sqlExpr("$parent")}, {"name", "inbound"}, {"body", ""}, {"updated_by", "test"}},
 	"tenant_secrets": {{"tenant_id", sqlExpr("$parent")}, {"name", "supabase_url"}, {"kind", "env_ref"}, {"env_ref", "${X}"}, {"updated_by", "test"}},
+	"api_tokens":     {{"name", "probe"}, {"token_hash", sqlExpr("sha256('probe'::bytea)")}, {"hint", "tc_"}, {"created_by", "test"}},
 	"staff":          {{"user_id", sqlExpr("gen_random_uuid()")}, {"email", "a@example.com"}, {"role", "support"}, {"created_by", "test"}},
 	"organization_users": {{"tenant_id", sqlExpr("$parent")}, {"user_id", sqlExpr("gen_random_uuid()")}, {"email", "a@example.com"},
 		{"role", "member"}, {"created_by", "test"}},

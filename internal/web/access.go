@@ -38,6 +38,9 @@ const (
 	// after their second factor: the pages that ask for it (every other
 	// route sends a person whose second factor is due to them).
 	passwordDone
+	// apiToken is platform code presenting an API token (the read API);
+	// a browser's session counts for nothing there.
+	apiToken
 )
 
 // Session keys.
@@ -126,6 +129,9 @@ func principalOf(c echo.Context) (auth.Principal, bool) {
 func (s *server) require(who audience) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if who == apiToken {
+				return s.withAPIToken(c, next)
+			}
 			if who == monitoring && s.MetricsToken == "" && !s.Dev {
 				// No token configured outside dev: nobody gets the metrics.
 				return apperr.ErrNotFound

@@ -93,6 +93,7 @@ func postRoutes(e *echo.Echo) []*echo.Route {
 type writeFixture struct {
 	member, staff string // user ids
 	invitation    int64
+	apiToken      int64
 }
 
 func (a *app) writeFixture(t *testing.T) writeFixture {
@@ -106,13 +107,15 @@ func (a *app) writeFixture(t *testing.T) writeFixture {
 		RETURNING id`, tenantA).Scan(&f.invitation); err != nil {
 		t.Fatal(err)
 	}
+	tok, _ := a.makeAPIToken(t, "fixture")
+	f.apiToken = tok.ID
 	return f
 }
 
 // path fills a route's parameters with the fixture's ids.
 func (f writeFixture) path(route string) string {
 	r := strings.NewReplacer(":id", tenantA, ":invitation", fmt.Sprint(f.invitation), ":name", "supabase_service_key",
-		":action", string(tenant.ActSuspend))
+		":action", string(tenant.ActSuspend), ":token", fmt.Sprint(f.apiToken))
 	p := r.Replace(route)
 	if strings.HasPrefix(p, "/staff/") {
 		return strings.Replace(p, ":user", f.staff, 1)
@@ -155,7 +158,8 @@ func formFor(b *browser, path string) pageForm {
 		}
 		if form, htmx := formOnPage(b.t, body, path); form != nil {
 			for k, v := range map[string]string{"reason": "moving to another provider", "confirm_id": tenantA,
-				"value": "sk-test-0123456789", "email": "newperson@africastay.example", "password": "a long enough password"} {
+				"value": "sk-test-0123456789", "email": "newperson@africastay.example", "password": "a long enough password",
+				"name": "runtime"} {
 				if _, ok := form[k]; ok && form.Get(k) == "" {
 					form.Set(k, v)
 				}

@@ -108,6 +108,10 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	s.log.LogAttrs(ctx, level, "request failed", slog.Int("status", p.status),
 		slog.String("path", c.Request().URL.Path), slog.Any("error", err))
 
+	if isAPIRequest(c) {
+		_ = writeProblem(c, p)
+		return
+	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(p.status)
 		return

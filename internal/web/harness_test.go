@@ -81,6 +81,8 @@ type appOptions struct {
 	// staffMFA is STAFF_MFA=required; unset, staff sign in with a password
 	// alone (production mode included, so its tests need no codes).
 	staffMFA bool
+	// apiRate limits each API token (zero: the default).
+	apiRate web.APIRate
 }
 
 func newApp(t *testing.T) *app { return newAppWith(t, appOptions{}) }
@@ -177,6 +179,9 @@ func newAppWith(t *testing.T, opts appOptions) *app {
 		Now:            opts.now,
 		DevMail:        devMailbox(dev, opts.production),
 		StaffMFA:       opts.staffMFA,
+		APITokens:      tenant.NewAPITokenService(st),
+		Publisher:      tenant.NewPublisher(st),
+		APIRate:        opts.apiRate,
 	})
 	srv.Config.Handler = h
 	if opts.production {

@@ -94,6 +94,14 @@ var routeAccess = map[string]expect{
 	"GET /audit.csv":                      {303, 200, 403, 403, 200},
 	"GET /tenants/:id/audit":              {303, 200, 200, 404, 200},
 	"GET /tenants/:id/audit.csv":          {303, 200, 200, 404, 200},
+	// API tokens: an empty form names the field; the literal ":token" is no token
+	"POST /staff/api-tokens":               {401, 403, 403, 403, 422},
+	"POST /staff/api-tokens/:token/revoke": {401, 403, 403, 403, 404},
+	// the read API takes bearer tokens only: a signed-in session, even a
+	// platform admin's, is no token (api_test.go tries real ones)
+	"GET /api/v1/openapi.json": {200, 200, 200, 200, 200},
+	"GET /api/v1/tenants":      {401, 401, 401, 401, 401},
+	"GET /api/v1/tenants/:id":  {401, 401, 401, 401, 401},
 }
 
 func TestEveryRouteChecksWhoAsks(t *testing.T) {

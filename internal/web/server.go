@@ -39,6 +39,13 @@ type Deps struct {
 	Staff   *tenant.StaffService
 	// Audit reads the audit log (GET /audit, /tenants/{id}/audit).
 	Audit *tenant.AuditService
+	// APITokens checks the read API's tokens and lets platform admins
+	// manage them on /staff; Publisher is what the API reads; APIRate
+	// limits each token (zero: DefaultAPIRate).
+	APITokens *tenant.APITokenService
+	Publisher *tenant.Publisher
+	APIRate   APIRate
+
 	Ready []ReadyCheck
 	// Metrics is where request metrics are registered and what /metrics
 	// serves; nil makes a fresh registry (tests build many servers).
@@ -74,6 +81,7 @@ type server struct {
 	checks    userChecks
 	signouts  signouts
 	echo      *echo.Echo
+	apiLimits *apiLimits
 }
 
 // New returns the console's HTTP handler with every route registered.
@@ -81,7 +89,7 @@ func New(d Deps) *echo.Echo {
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
 	}
-	s := &server{Deps: d, log: d.Log}
+	s := &server{Deps: d, log: d.Log, apiLimits: newAPILimits(d.APIRate)}
 	d.Sessions.ErrorFunc = s.sessionError
 	e := echo.New()
 	s.echo = e
@@ -109,10 +117,7 @@ func New(d Deps) *echo.Echo {
 		// The fastest level: higher ones cost CPU for a few per cent more.
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}),
 		middleware.BodyLimit("1M"),
-		s.sessions,
-		sameOrigin(),
-		csrf(d.Dev),
-		s.identify,
+		browserOnly(s.sessions, sameOrigin(), csrf(d.Dev), s.identify),
 	)
 	for _, r := range routes {
 		e.Add(r.method, r.path, r.handler, s.require(r.who))
@@ -216,6 +221,13 @@ func (s *server) routes() []route {
 		// a tenant's own owners and admins too (the domain checks which tenant)
 		{http.MethodGet, "/tenants/:id/audit", s.tenantAuditLog, signedIn},
 		{http.MethodGet, "/tenants/:id/audit.csv", s.tenantAuditExport, signedIn},
+		// API tokens: platform admins on the staff page
+		{http.MethodPost, "/staff/api-tokens", s.staffTokenCreate, adminOnly},
+		{http.MethodPost, "/staff/api-tokens/:token/revoke", s.staffTokenRevoke, adminOnly},
+		// the read API: bearer tokens, no session (docs/design.md §14)
+		{http.MethodGet, "/api/v1/openapi.json", s.apiOpenAPI, anyone},
+		{http.MethodGet, "/api/v1/tenants", s.apiTenantFeed, apiToken},
+		{http.MethodGet, "/api/v1/tenants/:id", s.apiTenantShow, apiToken},
 	}
 }
 

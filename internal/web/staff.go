@@ -25,8 +25,13 @@ func (s *server) staffPage(c echo.Context, status int, form tenant.StaffInput, e
 	if err != nil {
 		return err
 	}
+	tokens, err := s.staffTokens(c)
+	if err != nil {
+		return err
+	}
 	return render(c, status, staffviews.Page(staffviews.Props{
 		Chrome: s.chrome(c, "Staff", "staff"), Staff: list, Form: form, Errors: errs, Notice: notice, Problem: problem,
+		Tokens: tokens,
 	}))
 }
 
