@@ -203,10 +203,10 @@ func TestDeletedTenantIsReadOnly(t *testing.T) {
 
 	before := allAudit(t, a)
 	for path, form := range map[string]url.Values{
-		"/tenants/" + tenantA + "/settings":                  with(settings, "company_name", "Renamed while deleted"),
+		"/tenants/" + tenantA + "/settings":                 with(settings, "company_name", "Renamed while deleted"),
 		"/tenants/" + tenantA + "/secrets/sendgrid_api_key": {"value": {"SG.new-value-1234"}},
-		"/tenants/" + tenantA + "/plan":                      with(savedPlan(t, a, tenantA), "plan", "pro"),
-		membersA:                                             {"email": {"late@africastay.example"}, "role": {"member"}},
+		"/tenants/" + tenantA + "/plan":                     with(savedPlan(t, a, tenantA), "plan", "pro"),
+		membersA:                                            {"email": {"late@africastay.example"}, "role": {"member"}},
 	} {
 		ab.get("/tenants/" + tenantA)
 		res, page := ab.post(path, form)
