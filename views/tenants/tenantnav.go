@@ -42,15 +42,6 @@ func (n TenantNav) sections() []section {
 	return out
 }
 
-func (n TenantNav) hereLabel() string {
-	for _, s := range n.sections() {
-		if s.Key == n.Here {
-			return s.Label
-		}
-	}
-	return ""
-}
-
 // editorLink is href when the viewer may open the tenant's edit pages.
 func editorLink(p ShowProps, href string) string {
 	if !p.Edit.CanRead {
