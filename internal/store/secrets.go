@@ -78,10 +78,13 @@ func (s *Store) ReplaceSecret(ctx context.Context, tenantID string, sec tenant.S
 	err := s.withTx(ctx, readWrite, func(t *txStore) error {
 		tx := t.tx
 		written = false // fn runs again after a dead connection
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM tenants WHERE id = $1 FOR KEY SHARE`, tenantID).Scan(&one)
+		var owner tenant.Tenant
+		err := tx.QueryRow(ctx, `SELECT name, status FROM tenants WHERE id = $1 FOR KEY SHARE`, tenantID).Scan(&owner.Name, &owner.Status)
 		if err != nil {
 			return mapErr("replace secret: find tenant", err)
+		}
+		if err := tenant.RefuseDeleted(owner); err != nil {
+			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT name, kind, ciphertext, key_id, env_ref, hint, updated_at, updated_by
 			FROM tenant_secrets WHERE tenant_id = $1 AND name = $2 FOR UPDATE`, tenantID, sec.Name)

@@ -577,6 +577,9 @@ func (s *Store) GetDetail(ctx context.Context, id string, auditLimit int) (tenan
 			if d.Secrets, err = listSecretMeta(ctx, tx, id); err != nil {
 				return err
 			}
+			if d.Seats, err = t.CountSeats(ctx, id); err != nil {
+				return err
+			}
 			d.Audit, err = latestAudit(ctx, tx, id, auditLimit)
 			return err
 		})

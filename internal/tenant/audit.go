@@ -16,6 +16,9 @@ type AuditEvent struct {
 	After      map[string]any
 	RequestID  string
 	RemoteAddr string
+	// TenantName is the tenant's name now, read with the event (not
+	// stored in it); "" once the tenant is purged.
+	TenantName string
 }
 
 // Audit actions, named <subject>.<verb>.

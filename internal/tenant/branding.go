@@ -121,7 +121,7 @@ func (s *Service) GetBranding(ctx context.Context, actor Actor, id string) (Bran
 	if err != nil {
 		return BrandingPage{}, err
 	}
-	p := BrandingPage{Tenant: d.Tenant, CompanyName: d.Tenant.Name, Branding: d.Branding, CanEdit: actor.CanEdit(id)}
+	p := BrandingPage{Tenant: d.Tenant, CompanyName: d.Tenant.Name, Branding: d.Branding, CanEdit: actor.CanEdit(id) && !d.Tenant.ReadOnly()}
 	if d.Settings != nil {
 		p.CompanyName = d.Settings.CompanyName
 	}
@@ -152,30 +152,35 @@ type Preview struct {
 	Contrast    Contrast // of text on Primary
 	// Problems name the typed values the preview could not use.
 	Problems []string
+	// FieldProblems are the same by field key, for the form to show
+	// beside each field while the person types.
+	FieldProblems map[string]string
 }
 
 // PreviewOf draws in over saved (nil: the default theme). Every colour in
 // the result is #RRGGBB and the logo an https URL, whatever was typed.
 func PreviewOf(companyName string, in BrandingInput, saved *Branding) Preview {
 	base := BrandingInputOf(saved)
-	p := Preview{CompanyName: companyName}
-	pick := func(label, typed, fallback string) string {
+	p := Preview{CompanyName: companyName, FieldProblems: map[string]string{}}
+	pick := func(key, label, typed, fallback string) string {
 		if c, msg := FieldColor.Clean(typed); msg == "" {
 			return c
 		}
 		p.Problems = append(p.Problems, label+": "+msgColor+" The preview shows the saved colour.")
+		p.FieldProblems[key] = msgColor + " The preview shows the saved colour."
 		if c, msg := FieldColor.Clean(fallback); msg == "" {
 			return c
 		}
 		return "#6B7280" // neutral grey
 	}
-	p.Primary = pick("Primary colour", in.ColorPrimary, base.ColorPrimary)
-	p.Secondary = pick("Secondary colour", in.ColorSecondary, base.ColorSecondary)
-	p.Accent = pick("Accent colour", in.ColorAccent, base.ColorAccent)
+	p.Primary = pick("color_primary", "Primary colour", in.ColorPrimary, base.ColorPrimary)
+	p.Secondary = pick("color_secondary", "Secondary colour", in.ColorSecondary, base.ColorSecondary)
+	p.Accent = pick("color_accent", "Accent colour", in.ColorAccent, base.ColorAccent)
 	if u, msg := FieldHTTPSURL.Clean(in.LogoURL); msg == "" {
 		p.LogoURL = u
 	} else {
 		p.Problems = append(p.Problems, "Logo URL: "+msg+" The preview shows the saved logo.")
+		p.FieldProblems["logo_url"] = msg + " The preview shows the saved logo."
 		if u, msg := FieldHTTPSURL.Clean(base.LogoURL); msg == "" {
 			p.LogoURL = u
 		}

@@ -1,7 +1,8 @@
 package tenant
 
-// Currencies offered in forms: the ISO 4217 currencies in circulation (from the
-// iso-codes tables), without fund and metal codes. Validation accepts exactly these.
+// Currencies are the ISO 4217 currencies in circulation (from the iso-codes
+// tables), without metal codes. Validation accepts exactly these; forms
+// offer OfferedCurrencies.
 var Currencies = []Currency{
 	{"AED", "UAE Dirham"},
 	{"AFN", "Afghani"},
@@ -166,4 +167,34 @@ var Currencies = []Currency{
 	{"YER", "Yemeni Rial"},
 	{"ZAR", "Rand"},
 	{"ZMW", "Zambian Kwacha"},
+}
+
+// fundCodes are ISO 4217 funds and units of account (Mvdol, WIR, UDI, …):
+// nobody prices a quote in them, so forms do not offer them, but a record
+// that holds one (the legacy YAML had a few) still validates.
+var fundCodes = map[string]bool{
+	"BOV": true, "CHE": true, "CHW": true, "CLF": true, "COU": true, "MXV": true, "USN": true,
+	"UYI": true, "UYW": true, "XSU": true, "XUA": true, "XDR": true,
+}
+
+// OfferedCurrencies are the currencies the forms list: Currencies without
+// the fund codes.
+var OfferedCurrencies = func() []Currency {
+	out := make([]Currency, 0, len(Currencies))
+	for _, c := range Currencies {
+		if !fundCodes[c.Code] {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
+
+// CurrencyNamed returns the currency of code, offered or not.
+func CurrencyNamed(code string) (Currency, bool) {
+	for _, c := range Currencies {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return Currency{}, false
 }

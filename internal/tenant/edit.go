@@ -215,7 +215,7 @@ type editKind[T any] struct {
 func runEdit[T any](ctx context.Context, s *Service, k editKind[T], actor Actor, id string, typed T, version int, original map[string]string) (EditResult, error) {
 	var res EditResult
 	err := s.store.InEditTx(ctx, func(tx EditTx) error {
-		if _, err := tx.LockTenant(ctx, id); err != nil {
+		if _, err := lockChangeable(ctx, tx, id); err != nil {
 			return err
 		}
 		cur, v, err := k.lock(ctx, tx, id)

@@ -54,6 +54,24 @@ func refuse(format string, a ...any) error {
 	return apperr.E(apperr.Conflict, fmt.Sprintf(format, a...))
 }
 
+// RefuseDeleted refuses a change to t when it is deleted (see
+// Tenant.ReadOnly), saying so; nil otherwise.
+func RefuseDeleted(t Tenant) error {
+	if t.ReadOnly() {
+		return refuse("%s is deleted, so it cannot be changed. Restore it first.", t.Name)
+	}
+	return nil
+}
+
+// lockChangeable takes the tenant's lock and refuses a deleted tenant.
+func lockChangeable(ctx context.Context, tx TxCore, tenantID string) (Tenant, error) {
+	t, err := tx.LockTenant(ctx, tenantID)
+	if err != nil {
+		return Tenant{}, err
+	}
+	return t, RefuseDeleted(t)
+}
+
 // Refused returns the sentence of a refusal by the current state (an
 // apperr.Conflict that says why), or "" for any other error.
 func Refused(err error) string {
@@ -77,6 +95,33 @@ type People struct {
 	// CanGrantOwner: the viewer may make, demote or remove owners.
 	CanGrantOwner bool
 	Now           time.Time
+	// ViewerID is the viewer's account id: nobody removes themselves.
+	ViewerID string
+}
+
+// Unremovable is why m cannot be removed by the viewer, in a few words for
+// the row that does not offer it, or "" when Remove would be done. Remove
+// refuses the same cases.
+func (p People) Unremovable(m Member) string {
+	switch {
+	case m.UserID == p.ViewerID:
+		return "This is you; another owner or admin can remove you."
+	case m.Role == MemberOwner && !p.CanGrantOwner:
+		return "Only an owner can remove an owner."
+	case m.Role == MemberOwner && p.owners() <= 1:
+		return "The last owner cannot be removed."
+	}
+	return ""
+}
+
+func (p People) owners() int {
+	n := 0
+	for _, m := range p.Members {
+		if m.Role == MemberOwner {
+			n++
+		}
+	}
+	return n
 }
 
 // MemberStore is the persistence the members use cases need.
@@ -171,8 +216,8 @@ func (s *MemberService) List(ctx context.Context, actor Actor, tenantID string) 
 	}
 	now := s.now()
 	p := People{Tenant: t, Members: members, Invitations: invs, Now: now,
-		CanManage:     may(actor, tenantID, true) == nil,
-		CanGrantOwner: canGrantOwner(actor, tenantID)}
+		CanManage:     may(actor, tenantID, true) == nil && !t.ReadOnly(),
+		CanGrantOwner: canGrantOwner(actor, tenantID), ViewerID: actor.UserID}
 	p.Seats = len(members)
 	for _, inv := range invs {
 		if inv.State(now) == InvitationPending {
@@ -342,7 +387,7 @@ func (s *MemberService) invite(ctx context.Context, actor Actor, tenantID, email
 // of res.Email is answered without GoTrue: settled for a member or a
 // pending invitation (res says which), a refusal for a full tenant.
 func inviteSettled(ctx context.Context, tx PeopleTx, tenantID string, res *InviteResult) (settled bool, err error) {
-	t, err := tx.LockTenant(ctx, tenantID)
+	t, err := lockChangeable(ctx, tx, tenantID)
 	if err != nil {
 		return false, err
 	}
@@ -407,7 +452,7 @@ func (s *MemberService) ChangeRole(ctx context.Context, actor Actor, tenantID, u
 	}
 	var m Member
 	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
-		if _, err := tx.LockTenant(ctx, tenantID); err != nil {
+		if _, err := lockChangeable(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		var err error
@@ -448,7 +493,7 @@ func (s *MemberService) Remove(ctx context.Context, actor Actor, tenantID, userI
 	}
 	var m Member
 	err := s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
-		if _, err := tx.LockTenant(ctx, tenantID); err != nil {
+		if _, err := lockChangeable(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		var err error
@@ -462,6 +507,9 @@ func (s *MemberService) Remove(ctx context.Context, actor Actor, tenantID, userI
 			if err := keepAnOwner(ctx, tx, tenantID, m.Email, "removed"); err != nil {
 				return err
 			}
+		}
+		if m.UserID == actor.UserID {
+			return refuse("You cannot remove yourself; another owner or admin can.")
 		}
 		if err := tx.DeleteMember(ctx, tenantID, userID); err != nil {
 			return err
@@ -579,7 +627,7 @@ func (s *MemberService) onInvitation(ctx context.Context, actor Actor, tenantID 
 		return err
 	}
 	return s.store.InPeopleTx(ctx, func(tx PeopleTx) error {
-		if _, err := tx.LockTenant(ctx, tenantID); err != nil {
+		if _, err := lockChangeable(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		cur, err := tx.Invitation(ctx, tenantID, id)

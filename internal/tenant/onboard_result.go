@@ -3,6 +3,7 @@ package tenant
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tenant-console/console/internal/apperr"
@@ -114,15 +115,15 @@ func (v OnboardValues) build(id string, actor Actor, acct Account, outcome Accou
 		OwnerEmail: v.OwnerEmail, OwnerName: v.OwnerName, OwnerUserID: acct.ID, Outcome: outcome,
 		CreatedAt: now, CreatedBy: actor.Email,
 		Created: []CreatedItem{
-			{"tenants", fmt.Sprintf("Registry entry %s (short name %s, plan %s: %d users, %d quotes a month, %d GB)",
-				id, v.ShortName, v.Plan, v.Quotas.MaxUsers, v.Quotas.MaxMonthlyQuotes, v.Quotas.MaxStorageGB)},
+			{"tenants", fmt.Sprintf("The organization %s, short name %s, on the %s plan (%d users, %d quotes a month, %d GB)",
+				id, v.ShortName, planWord(v.Plan), v.Quotas.MaxUsers, v.Quotas.MaxMonthlyQuotes, v.Quotas.MaxStorageGB)},
 			{"tenant_settings", fmt.Sprintf("Company settings (support %s, %s, %s)",
 				v.Settings.SupportEmail, v.Settings.Currency, v.Settings.Timezone)},
 			{"tenant_branding", fmt.Sprintf("Branding (%s: %s, %s, %s)",
 				theme, v.Branding.ColorPrimary, v.Branding.ColorSecondary, v.Branding.ColorAccent)},
 			{"tenant_prompts", "Default inbound assistant prompt for " + v.Name},
 			{"organization_users", "Owner membership for " + v.OwnerEmail},
-			{"audit_events", "Audit event " + ActionTenantCreated},
+			{"audit_events", "An entry in the audit log saying who onboarded it"},
 		},
 	}
 	return rec, member, res
@@ -134,4 +135,12 @@ func auditCreated(actor Actor, rec Record, m Member, outcome AccountOutcome) Aud
 	ev.After = rec.AuditFields()
 	ev.After["owner_email"], ev.After["owner_user_id"], ev.After["owner_account"] = m.Email, m.UserID, string(outcome)
 	return ev
+}
+
+// planWord is a plan's name in a sentence ("Pro").
+func planWord(p Plan) string {
+	if p == "" {
+		return ""
+	}
+	return strings.ToUpper(string(p[:1])) + string(p[1:])
 }

@@ -127,7 +127,7 @@ func (s *Service) GetSettings(ctx context.Context, actor Actor, id string) (Sett
 	if err != nil {
 		return SettingsPage{}, err
 	}
-	return SettingsPage{Tenant: d.Tenant, Settings: d.Settings, CanEdit: actor.CanEdit(id)}, nil
+	return SettingsPage{Tenant: d.Tenant, Settings: d.Settings, CanEdit: actor.CanEdit(id) && !d.Tenant.ReadOnly()}, nil
 }
 
 // EditSettings saves a tenant's settings form. A form read at an older

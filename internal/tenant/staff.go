@@ -272,6 +272,9 @@ func (s *StaffService) Remove(ctx context.Context, actor Actor, userID string) (
 				return err
 			}
 		}
+		if st.UserID == actor.UserID {
+			return refuse("You cannot remove yourself from the staff; another platform admin can.")
+		}
 		if err := tx.DeleteStaff(ctx, userID); err != nil {
 			return err
 		}
@@ -283,6 +286,19 @@ func (s *StaffService) Remove(ctx context.Context, actor Actor, userID string) (
 		return StaffMember{}, fmt.Errorf("remove staff: %w", err)
 	}
 	return st, nil
+}
+
+// StaffUnremovable is why viewer cannot remove st from the staff (all of
+// it), in a few words for the row that does not offer it, or "" when
+// Remove would be done. Remove refuses the same cases.
+func StaffUnremovable(viewer Actor, all []StaffMember, st StaffMember) string {
+	switch {
+	case st.UserID == viewer.UserID:
+		return "This is you; another platform admin can remove you."
+	case st.Role == RolePlatformAdmin && keepAPlatformAdmin(all, st.Email, "removed") != nil:
+		return "The last platform admin cannot be removed."
+	}
+	return ""
 }
 
 func findStaff(all []StaffMember, userID string) (StaffMember, error) {

@@ -98,6 +98,10 @@ type Tenant struct {
 }
 
 // Settings are a tenant's company and e-mail details.
+// ReadOnly reports whether nothing of the tenant may change but its
+// lifecycle: a deleted tenant is kept only to be restored or purged.
+func (t Tenant) ReadOnly() bool { return t.Status == StatusDeleted }
+
 type Settings struct {
 	CompanyName    string
 	SupportEmail   string
@@ -178,6 +182,8 @@ type Detail struct {
 	Owners   []Member
 	Secrets  []SecretMeta
 	Audit    []AuditEvent // newest first, the latest few
+	// Seats is members plus pending invitations: what Quotas.MaxUsers limits.
+	Seats int
 }
 
 // Record is a tenant with its one-row parts and prompts: what onboarding,

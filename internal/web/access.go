@@ -203,10 +203,16 @@ func localPath(next string) string {
 }
 
 // landing is where a person goes after signing in: staff to the list, a
-// person with one tenant to that tenant, others to their (scoped) list.
+// person in one organization to its Overview, a person in several to the
+// home page's "Your organizations".
 func landing(p auth.Principal) string {
-	if p.Staff == "" && len(p.Memberships) == 1 {
+	switch {
+	case p.Staff != "":
+		return "/tenants"
+	case len(p.Memberships) == 1:
 		return "/tenants/" + url.PathEscape(p.Memberships[0].TenantID)
+	case len(p.Memberships) > 1:
+		return "/"
 	}
 	return "/tenants"
 }

@@ -46,7 +46,8 @@ func (s *server) tenantAuditLog(c echo.Context) error {
 		return err
 	}
 	return s.renderAudit(c, page, tenantviews.AuditProps{Base: "/tenants/" + id + "/audit", Location: loc,
-		TenantID: id, TenantName: d.Tenant.Name}, "Audit log · "+d.Tenant.Name)
+		TenantID: id, TenantName: d.Tenant.Name, Nav: s.tenantNav(c, d.Tenant, tenantviews.SectionAudit)},
+		"Audit log · "+d.Tenant.Name)
 }
 
 func tenantLocation(d tenant.Detail) *time.Location {
@@ -59,7 +60,7 @@ func tenantLocation(d tenant.Detail) *time.Location {
 }
 
 func (s *server) renderAudit(c echo.Context, page tenant.AuditPage, p tenantviews.AuditProps, title string) error {
-	p.Chrome, p.Page = s.chrome(c, title, "audit"), page
+	p.Chrome, p.Page, p.Now = s.chrome(c, title, "audit"), page, time.Now()
 	if htmxOf(c).wantsFragment() {
 		c.Response().Header().Set("HX-Push-Url", tenantviews.AuditURL(p.Base, page.Query, page.Query.After))
 	}

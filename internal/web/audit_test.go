@@ -42,7 +42,7 @@ func TestAuditPagesAndCSV(t *testing.T) {
 	}
 	for _, want := range []string{
 		`data-action="tenant.suspended"`, "=HYPERLINK(&#34;http://evil.example&#34;,&#34;click&#34;), see &#34;ticket&#34; 42",
-		`class="diff-changed" data-field="status"`, "UTC\">", `data-field="sendgrid_api_key"`, ">changed</td>",
+		`diff-changed" data-field="status"`, "UTC\">", `data-field="sendgrid_api_key"`, `<span class="italic text-gray-600">changed</span>`,
 		`value="africastay"`, "(platform admin)",
 	} {
 		if !strings.Contains(body, want) {

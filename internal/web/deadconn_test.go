@@ -178,7 +178,8 @@ func formFor(b *browser, path string) pageForm {
 }
 
 // formOnPage reads the fields of the form on page that posts to path, and
-// whether it posts with htmx.
+// whether it posts with htmx. Where a row's button only asks (a removal),
+// the form that confirms it is the one that acts.
 func formOnPage(t *testing.T, page, path string) (url.Values, bool) {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(page))
@@ -197,8 +198,13 @@ func formOnPage(t *testing.T, page, path string) (url.Values, bool) {
 	for n := range doc.Descendants() {
 		action, _ := attr(n, "action")
 		if method, _ := attr(n, "method"); n.Data == "form" && action == path && strings.EqualFold(method, "post") {
-			form = n
-			break
+			if form == nil {
+				form = n
+			}
+			if strings.Contains(renderedHTML(n), `name="confirm" value="yes"`) {
+				form = n
+				break
+			}
 		}
 	}
 	if form == nil {
@@ -600,4 +606,10 @@ var noTransactionOfItsOwn = map[string]bool{
 	// audit row, outside any transaction
 	"/auth/mfa": true, "/auth/mfa/enrol": true, "/account/password": true, "/account/sign-out-everywhere": true,
 	"/staff/:user/mfa/reset": true,
+}
+
+func renderedHTML(n *html.Node) string {
+	var b strings.Builder
+	_ = html.Render(&b, n)
+	return b.String()
 }

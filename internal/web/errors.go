@@ -88,6 +88,9 @@ func classify(err error) problem {
 	// ValidationError's are per field, so its safety net is the general text.
 	if msg := apperr.MessageOf(err); msg != "" && p.status < 500 {
 		p.message = msg
+		if p.status == http.StatusConflict {
+			p.title = "Not possible now" // the state refuses it; nothing changed meanwhile
+		}
 	}
 	return p
 }

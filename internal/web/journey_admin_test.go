@@ -104,7 +104,7 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#audit-filters button[type="submit"]`)))
 	bt.WaitTrue(t, ctx, "the tenant's story in the log", `location.search.includes("tenant=`+id+`") &&
 		["tenant.created", "plan.updated", "tenant.deleted", "tenant.restored"].every(a =>
-			document.querySelector('#audit-table tr[data-action="' + a + '"]') !== null)`)
+			document.querySelector('#audit-list li[data-action="' + a + '"]') !== null)`)
 	bt.WaitHTMXIdle(t, ctx)
 	bt.ReadmeScreen(t, ctx, "audit-log")
 }

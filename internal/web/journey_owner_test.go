@@ -41,7 +41,7 @@ func TestBrowserJourneyOwner(t *testing.T) {
 	}
 	bt.CheckA11y(t, ctx, "owner's tenant")
 
-	bt.Do(t, ctx, "open branding", chromedp.Click(chromedp.CSS(`#edit-links a[href$="/branding"]`)),
+	bt.Do(t, ctx, "open branding", chromedp.Click(chromedp.CSS(`#tenant-sections a[data-section="branding"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#color_primary")))
 	bt.WaitTrue(t, ctx, "htmx to load and the picker to show", `typeof htmx !== "undefined" && !document.querySelector("#color_primary-picker").hidden`)
 	bt.TabReaches(t, ctx, "the branding form", `form[action$="/branding"] :is(input:not([type=hidden]), select, button, a)`)

@@ -75,9 +75,9 @@ func TestBrowserJourneySupport(t *testing.T) {
 	bt.Do(t, ctx, "filter to the tenant", chromedp.SendKeys(chromedp.CSS("#audit-tenant"), "tn_1f3a9c0b_k3xq"),
 		chromedp.Click(chromedp.CSS(`#audit-filters button[type="submit"]`)))
 	bt.WaitTrue(t, ctx, "the URL to carry the filter", `location.search.includes("tenant=tn_1f3a9c0b_k3xq")`)
-	bt.WaitTrue(t, ctx, "the event with its reason", `[...document.querySelectorAll('#audit-table tr[data-action="tenant.suspended"]')]
+	bt.WaitTrue(t, ctx, "the event with its reason", `[...document.querySelectorAll('#audit-list li[data-action="tenant.suspended"]')]
 		.some(tr => tr.querySelector("[data-reason]").textContent.includes("Chargebacks under review") && tr.textContent.includes("sam@console.example"))`)
-	if who := bt.Eval[string](t, ctx, `document.querySelector('#audit-table tr[data-action="tenant.suspended"] time').title`); !strings.HasSuffix(who, "UTC") {
+	if who := bt.Eval[string](t, ctx, `document.querySelector('#audit-list li[data-action="tenant.suspended"] time').title`); !strings.HasSuffix(who, "UTC") {
 		t.Errorf("no UTC on hover: %q", who)
 	}
 
@@ -102,12 +102,12 @@ func TestBrowserJourneySupport(t *testing.T) {
 	bt.CheckA11y(t, ctx, "list after the bulk action")
 
 	// Branding: support may look, not change.
-	bt.Do(t, ctx, "open the tenant", chromedp.Navigate(a.URL+"/tenants/"+tenantB), chromedp.WaitVisible(chromedp.CSS("#edit-links")))
-	if txt := bt.Eval[string](t, ctx, `document.querySelector('#edit-links a[href$="/branding"]').textContent.trim()`); txt != "View branding" {
+	bt.Do(t, ctx, "open the tenant", chromedp.Navigate(a.URL+"/tenants/"+tenantB), chromedp.WaitVisible(chromedp.CSS("#tenant-sections")))
+	if txt := bt.Eval[string](t, ctx, `document.querySelector('#tenant-sections a[data-section="branding"]').closest("main").querySelector('a[href$="/branding"]:not([data-section])').textContent.trim()`); txt != "View branding" {
 		t.Fatalf("support is offered %q on the tenant page", txt)
 	}
 	bt.CheckA11y(t, ctx, "tenant as support")
-	bt.Do(t, ctx, "open branding", chromedp.Click(chromedp.CSS(`#edit-links a[href$="/branding"]`)),
+	bt.Do(t, ctx, "open branding", chromedp.Click(chromedp.CSS(`#tenant-sections a[data-section="branding"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#color_primary")))
 	if !bt.Eval[bool](t, ctx, `document.querySelector("#save-branding") === null && document.querySelector("#color_primary").matches(":disabled")`) {
 		t.Fatal("the branding page lets support edit")

@@ -34,7 +34,8 @@ func (s *server) membersPage(c echo.Context, status int, form tenant.InviteInput
 		return err
 	}
 	return render(c, status, tenantviews.MembersPage(tenantviews.MembersProps{
-		Chrome: s.chrome(c, "Members of "+p.Tenant.Name, "tenants"),
+		Chrome: s.chrome(c, "Members · "+p.Tenant.Name, "tenants"),
+		Nav:    s.tenantNav(c, p.Tenant, tenantviews.SectionMembers),
 		People: p, Form: form, Errors: errs, Notice: notice, Problem: problem,
 	}))
 }

@@ -240,7 +240,7 @@ func TestInvitationCases(t *testing.T) {
 	t.Run("revoke", func(t *testing.T) {
 		id, _, _ := invitationState(t, a, tenantA, "nia@africastay.example")
 		b.get(membersA)
-		_, page := b.settle(b.post(fmt.Sprintf("/tenants/%s/invitations/%d/revoke", tenantA, id), nil))
+		_, page := b.settle(b.post(fmt.Sprintf("/tenants/%s/invitations/%d/revoke", tenantA, id), confirmYes()))
 		wantIn(t, page, "The invitation of nia@africastay.example was revoked.", "No open invitations.")
 		if _, status, _ := invitationState(t, a, tenantA, "nia@africastay.example"); status != "revoked" {
 			t.Errorf("status %s", status)
@@ -312,7 +312,7 @@ func TestLastOwnerStays(t *testing.T) {
 	if res.StatusCode != 409 || !strings.Contains(page, "olu@africastay.example is the last owner and cannot be demoted.") {
 		t.Errorf("demoting the last owner: %d\n%s", res.StatusCode, clip(page))
 	}
-	res, page = b.post(membersA+"/"+owner.userID+"/remove", nil)
+	res, page = b.post(membersA+"/"+owner.userID+"/remove", confirmYes())
 	if res.StatusCode != 409 || !strings.Contains(page, "is the last owner and cannot be removed.") {
 		t.Errorf("removing the last owner: %d", res.StatusCode)
 	}
@@ -422,7 +422,7 @@ func TestRemovedMemberIsStoppedAtTheirNextRequest(t *testing.T) {
 	ob := a.newBrowser(t)
 	ob.signIn(owner)
 	ob.get(membersA)
-	_, page := ob.settle(ob.post(membersA+"/"+admin.userID+"/remove", nil))
+	_, page := ob.settle(ob.post(membersA+"/"+admin.userID+"/remove", confirmYes()))
 	wantIn(t, page, "ade@africastay.example was removed.")
 	if n := auditCount(t, a, tenantA, tenant.ActionMemberRemoved); n != 1 {
 		t.Errorf("%d member.removed events", n)
@@ -463,11 +463,15 @@ func TestOwnersLandOnTheirTenant(t *testing.T) {
 	b2 := a.newBrowser(t)
 	b2.get("/login")
 	res, _ = b2.post("/login", url.Values{"email": {two.email}, "password": {two.password}})
-	if res.Header.Get("Location") != "/tenants" {
+	if res.Header.Get("Location") != "/" {
 		t.Errorf("person in two tenants lands on %q", res.Header.Get("Location"))
 	}
-	_, page = b2.get("/tenants")
-	wantIn(t, page, "Switch organization", "Africa Stay", "Kruger Safaris")
+	_, page = b2.get("/")
+	wantIn(t, page, "Your organizations", `href="/tenants/`+tenantA+`"`, `href="/tenants/`+tenantB+`"`, "Africa Stay", "Kruger Safaris")
+	// one organization: home is its Overview
+	if res, _ := b.get("/"); res.Header.Get("Location") != "/tenants/"+tenantA {
+		t.Errorf("home of an owner of one organization: %q", res.Header.Get("Location"))
+	}
 
 	// An owner's empty list never tells them how staff bring tenants in.
 	_, page = b.get("/tenants?status=suspended")

@@ -93,7 +93,8 @@ func TestOnboardANewOwnerWritesEveryTableOnce(t *testing.T) {
 	}
 	id := m[1]
 	for _, want := range []string{"Zambezi Canoe Safaris", "chanda@zambezicanoe.example signs in with the password you set.",
-		"tenant_settings", "tenant_branding", "tenant_prompts", "organization_users", `href="/tenants/` + id + `"`} {
+		`data-created="tenant_settings"`, `data-created="tenant_branding"`, `data-created="tenant_prompts"`,
+		`data-created="organization_users"`, `href="/tenants/` + id + `"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("result page lacks %q", want)
 		}

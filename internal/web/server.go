@@ -16,6 +16,7 @@ import (
 
 	"github.com/tenant-console/console/internal/auth"
 	"github.com/tenant-console/console/internal/tenant"
+	tenantviews "github.com/tenant-console/console/views/tenants"
 )
 
 // ReadyCheck is one dependency /readyz asks about.
@@ -231,9 +232,17 @@ func (s *server) routes() []route {
 	}
 }
 
+// home is GET /: the sign-in page for visitors; for a person in several
+// organizations the chooser between them; for everyone else their landing.
 func (s *server) home(c echo.Context) error {
-	if _, ok := principalOf(c); !ok {
+	p, ok := principalOf(c)
+	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/login")
 	}
-	return c.Redirect(http.StatusSeeOther, "/tenants")
+	if to := landing(p); to != "/" {
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+	return render(c, http.StatusOK, tenantviews.ChooserPage(tenantviews.ChooserProps{
+		Chrome: s.chrome(c, "Your organizations", "tenants"), Organizations: p.Memberships,
+	}))
 }

@@ -32,6 +32,7 @@ func (s *server) staffPage(c echo.Context, status int, form tenant.StaffInput, e
 	return render(c, status, staffviews.Page(staffviews.Props{
 		Chrome: s.chrome(c, "Staff", "staff"), Staff: list, Form: form, Errors: errs, Notice: notice, Problem: problem,
 		Tokens: tokens,
+		Viewer: s.actor(c),
 	}))
 }
 

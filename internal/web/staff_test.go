@@ -51,7 +51,7 @@ func TestStaffPage(t *testing.T) {
 		if res.StatusCode != 409 || !strings.Contains(page, "ada@console.example is the last platform admin and cannot be demoted.") {
 			t.Errorf("demoting the last platform admin: %d\n%s", res.StatusCode, clip(page))
 		}
-		res, page = b.post("/staff/"+ada.userID+"/remove", nil)
+		res, page = b.post("/staff/"+ada.userID+"/remove", confirmYes())
 		if res.StatusCode != 409 || !strings.Contains(page, "is the last platform admin and cannot be removed.") {
 			t.Errorf("removing the last platform admin: %d", res.StatusCode)
 		}
@@ -94,7 +94,7 @@ func TestStaffPage(t *testing.T) {
 		_, page := b.settle(b.post("/staff/"+support.userID+"/role", url.Values{"role": {"platform_admin"}}))
 		wantIn(t, page, "sam@console.example is now platform_admin.")
 		// Now ada is not the last one: she may step down.
-		_, page = b.settle(b.post("/staff/"+support.userID+"/remove", nil))
+		_, page = b.settle(b.post("/staff/"+support.userID+"/remove", confirmYes()))
 		wantIn(t, page, "sam@console.example is no longer staff.")
 		if staffRole(t, a, support.email) != "" {
 			t.Error("still staff")

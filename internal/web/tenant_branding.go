@@ -27,6 +27,7 @@ func (s *server) tenantBranding(c echo.Context) error {
 func (s *server) brandingPage(c echo.Context, page tenant.BrandingPage, in tenant.BrandingInput, errs *apperr.ValidationError, notice string) templ.Component {
 	return tenantviews.BrandingPage(tenantviews.BrandingProps{
 		Chrome: s.chrome(c, "Branding · "+page.Tenant.Name, "tenants"), Tenant: page.Tenant, Input: in,
+		Nav:     s.tenantNav(c, page.Tenant, tenantviews.SectionBranding),
 		Preview: tenant.PreviewOf(page.CompanyName, in, page.Branding), Errors: errs,
 		CanEdit: page.CanEdit, Notice: notice,
 	})
@@ -92,7 +93,13 @@ func (s *server) tenantBrandingPreview(c echo.Context) error {
 		return err
 	}
 	in := brandingInputFromForm(c.QueryParams())
-	return render(c, http.StatusOK, tenantviews.BrandingPreview(tenant.PreviewOf(page.CompanyName, in, page.Branding), false))
+	preview := tenant.PreviewOf(page.CompanyName, in, page.Branding)
+	parts := []templ.Component{tenantviews.BrandingPreview(preview, false)}
+	// What is wrong with a value goes beside its field, not in the preview.
+	for _, key := range []string{"color_primary", "color_secondary", "color_accent", "logo_url"} {
+		parts = append(parts, tenantviews.LiveProblem(key, preview.FieldProblems[key], true))
+	}
+	return render(c, http.StatusOK, templ.Join(parts...))
 }
 
 // tenantBrandingTheme is GET /tenants/:id/branding/theme: the colour fields

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -83,7 +84,11 @@ func savedNotice(what string, res tenant.EditResult) string {
 	for i, k := range res.Changed {
 		labels[i] = tenantviews.EditLabel(k)
 	}
-	return what + " saved: " + strings.Join(labels, ", ") + "."
+	msg := what + " saved: " + strings.Join(labels, ", ") + "."
+	if slices.Equal(res.Changed, []string{"plan"}) {
+		msg += " The quotas did not change; “Save with the plan's default quotas” sets the new plan's."
+	}
+	return msg
 }
 
 // conflictPage answers a stale form (409) with it merged with what was

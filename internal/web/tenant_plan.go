@@ -22,16 +22,11 @@ func (s *server) tenantPlan(c echo.Context) error {
 		action: tenantviews.PlanURL,
 		done:   planCard,
 		refused: func(c echo.Context, id string, in tenant.PlanInput, errs *apperr.ValidationError) error {
-			actor := s.actor(c)
-			d, err := s.Tenants.Get(c.Request().Context(), actor, id)
+			d, err := s.Tenants.Get(c.Request().Context(), s.actor(c), id)
 			if err != nil {
 				return err
 			}
-			return render(c, http.StatusUnprocessableEntity, tenantviews.ShowPage(tenantviews.ShowProps{
-				Chrome: s.chrome(c, d.Tenant.Name, "tenants"), Detail: d, IsStaff: actor.IsStaff(),
-				Edit:   s.showEdit(actor, d.Tenant, &in, errs),
-				Offers: actor.Offers(d.Tenant.Status), CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
-			}))
+			return render(c, http.StatusUnprocessableEntity, tenantviews.ShowPage(s.showProps(c, d, &in, errs)))
 		},
 	})
 }

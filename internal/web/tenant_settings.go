@@ -21,6 +21,7 @@ func (s *server) tenantSettings(c echo.Context) error {
 	}
 	return render(c, http.StatusOK, tenantviews.SettingsPage(tenantviews.SettingsProps{
 		Chrome: s.chrome(c, "Settings · "+page.Tenant.Name, "tenants"), Tenant: page.Tenant,
+		Nav:   s.tenantNav(c, page.Tenant, tenantviews.SectionSettings),
 		Input: tenant.SettingsInputOf(page.Settings), CanEdit: page.CanEdit,
 		Notice: s.Sessions.PopString(ctx, sessTenantNotice),
 	}))
@@ -41,6 +42,7 @@ func (s *server) tenantSettingsSave(c echo.Context) error {
 			}
 			return render(c, http.StatusUnprocessableEntity, tenantviews.SettingsPage(tenantviews.SettingsProps{
 				Chrome: s.chrome(c, "Settings · "+page.Tenant.Name, "tenants"), Tenant: page.Tenant,
+				Nav:   s.tenantNav(c, page.Tenant, tenantviews.SectionSettings),
 				Input: in, Errors: errs, CanEdit: page.CanEdit,
 			}))
 		},

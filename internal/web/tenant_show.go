@@ -2,8 +2,12 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tenant-console/console/internal/apperr"
+	"github.com/tenant-console/console/internal/tenant"
 
 	tenantviews "github.com/tenant-console/console/views/tenants"
 )
@@ -15,13 +19,24 @@ func (s *server) tenantShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, tenantviews.ShowPage(tenantviews.ShowProps{
+	p := s.showProps(c, d, nil, nil)
+	p.Notice = s.Sessions.PopString(c.Request().Context(), sessTenantNotice)
+	return render(c, http.StatusOK, tenantviews.ShowPage(p))
+}
+
+// showProps is the tenant page of d for the person asking, with the plan
+// form as typed and its errors after a refused save.
+func (s *server) showProps(c echo.Context, d tenant.Detail, typed *tenant.PlanInput, errs *apperr.ValidationError) tenantviews.ShowProps {
+	actor := s.actor(c)
+	return tenantviews.ShowProps{
 		Chrome:      s.chrome(c, d.Tenant.Name, "tenants"),
+		Nav:         s.tenantNav(c, d.Tenant, tenantviews.SectionOverview),
 		Detail:      d,
-		Notice:      s.Sessions.PopString(c.Request().Context(), sessTenantNotice),
 		IsStaff:     actor.IsStaff(),
-		Edit:        s.showEdit(actor, d.Tenant, nil, nil),
+		Edit:        s.showEdit(actor, d.Tenant, typed, errs),
 		Offers:      actor.Offers(d.Tenant.Status),
 		CanSeeAudit: actor.MaySeeAudit(d.Tenant.ID),
-	}))
+		Location:    tenantLocation(d),
+		Now:         time.Now(),
+	}
 }

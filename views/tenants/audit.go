@@ -11,11 +11,13 @@ import (
 // AuditProps is what an audit log page shows.
 type AuditProps struct {
 	Chrome     layout.Chrome
+	Nav        TenantNav // on a tenant's own log
 	Page       tenant.AuditPage
 	Base       string         // /audit or /tenants/{id}/audit
 	Location   *time.Location // the viewer's time zone for "when"
 	TenantID   string         // set on a tenant's own log
 	TenantName string
+	Now        time.Time // what "3 hours ago" counts from
 }
 
 // AuditURL is the shareable URL of an audit log state at cursor after ("":
@@ -48,17 +50,6 @@ func auditCSVURL(base string, q tenant.AuditQuery) string {
 	}
 	return base + ".csv"
 }
-
-func localTime(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2 Jan 2006 15:04:05 MST")
-}
-
-func utcTitle(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
-
-func auditActor(ev tenant.AuditEvent) string { return actorLabel(ev) }
 
 func zoneName(loc *time.Location) string {
 	if loc == nil {

@@ -62,16 +62,18 @@ func editSummary(keys []string, errs *apperr.ValidationError) []summaryItem {
 // SettingsProps is what the settings page shows.
 type SettingsProps struct {
 	Chrome  layout.Chrome
+	Nav     TenantNav
 	Tenant  tenant.Tenant
 	Input   tenant.SettingsInput
 	Errors  *apperr.ValidationError
-	CanEdit bool   // false: read-only (support)
+	CanEdit bool   // false: read-only (support, or a deleted tenant)
 	Notice  string // after a save: what it did
 }
 
 // BrandingProps is what the branding page shows.
 type BrandingProps struct {
 	Chrome  layout.Chrome
+	Nav     TenantNav
 	Tenant  tenant.Tenant
 	Input   tenant.BrandingInput
 	Preview tenant.Preview

@@ -1,11 +1,6 @@
 package tenants
 
-import (
-	"sort"
-	"strings"
-
-	"github.com/tenant-console/console/internal/tenant"
-)
+import "github.com/tenant-console/console/internal/tenant"
 
 func sourceLabel(s tenant.Source) string {
 	switch s {
@@ -36,35 +31,4 @@ func secretLabel(name string) string {
 		return l
 	}
 	return name
-}
-
-func actorLabel(ev tenant.AuditEvent) string {
-	who := ev.ActorEmail
-	if who == "" {
-		who = "system"
-	}
-	if ev.ActorRole != "" {
-		who += " (" + strings.ReplaceAll(ev.ActorRole, "_", " ") + ")"
-	}
-	return who
-}
-
-// changedFields names the fields an event touched, for the summary column.
-func changedFields(ev tenant.AuditEvent) string {
-	seen := map[string]bool{}
-	for k := range ev.Before {
-		seen[k] = true
-	}
-	for k := range ev.After {
-		seen[k] = true
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if len(keys) > 6 {
-		return strings.Join(keys[:6], ", ") + ", …"
-	}
-	return strings.Join(keys, ", ")
 }
