@@ -98,6 +98,27 @@
     });
   });
 
+  // A box that scrolls sideways (a wide table on a phone) takes keyboard
+  // focus while it overflows, so the arrow keys can scroll it too.
+  function focusableScrollers() {
+    document.querySelectorAll(".overflow-x-auto, .table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  var scrollersQueued = false;
+  function queueScrollers() {
+    if (scrollersQueued) return;
+    scrollersQueued = true;
+    requestAnimationFrame(function () { scrollersQueued = false; focusableScrollers(); });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", queueScrollers);
+  document.body.addEventListener("htmx:afterSettle", queueScrollers);
+
   // Progress: every htmx request shows the bar at the top of the page and
   // dims what it will replace. The CSS waits ~150 ms before showing either,
   // so quick answers do not flicker.
@@ -282,7 +303,9 @@
     if (el.matches("[data-select-all], [data-bulk-item]")) updateBulk();
   });
   updateBulk();
-  document.body.addEventListener("htmx:afterSwap", updateBulk);
+  // afterSettle: htmx puts back the old attributes of an element with the
+  // same id while settling, which would undo the bar's class.
+  document.body.addEventListener("htmx:afterSettle", updateBulk);
 
   function plural(n) { return n === 1 ? "1 tenant" : n + " tenants"; }
   // Runs before htmx sees the submit: an action button (or Enter in the

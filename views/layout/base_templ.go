@@ -159,7 +159,7 @@ func Base(ch Chrome) templ.Component {
 }
 
 // header is the brand and, for a signed-in person, the navigation. Under
-// 768 px the links fold behind a Menu button (static/js/app.js); without
+// 1024 px the links fold behind a Menu button (static/js/app.js); without
 // JavaScript css/nojs.css keeps them unfolded.
 func header(ch Chrome) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
@@ -492,7 +492,7 @@ func tenantSwitcher(u *User) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<details class=\"relative\"><summary class=\"btn btn-secondary btn-sm cursor-pointer\">Switch organization</summary><ul class=\"absolute left-0 z-10 mt-2 w-64 max-w-[calc(100vw-2rem)] rounded-md md:left-auto md:right-0 border border-gray-200 bg-white py-1 shadow-lg\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<details class=\"relative\"><summary class=\"btn btn-secondary btn-sm cursor-pointer\">Switch organization</summary><ul class=\"absolute left-0 z-10 mt-2 w-64 max-w-[calc(100vw-2rem)] rounded-md lg:left-auto lg:right-0 border border-gray-200 bg-white py-1 shadow-lg\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
