@@ -89,6 +89,8 @@ func TestBrowserJourneySupport(t *testing.T) {
 		t.Fatal("the action reloaded the page instead of swapping the row")
 	}
 	bt.WaitHTMXIdle(t, ctx)
+	bt.WaitTrue(t, ctx, "no progress bar or dimmed content left once the requests are done",
+		`!document.querySelector("#page-progress.is-active, .is-loading, [aria-busy=true]")`)
 
 	bt.Do(t, ctx, "open the header's menu", chromedp.Click(chromedp.CSS("[data-nav-toggle]")))
 	bt.Do(t, ctx, "open the audit log", chromedp.Click(chromedp.CSS(`header a[href="/audit"]`)),

@@ -79,7 +79,7 @@
   document.body.addEventListener("htmx:afterSwap", function () { revealPickers(document); });
 
   // The header's Menu button (under 768 px) folds the navigation away.
-  // Without this script css/nojs.css keeps it unfolded.
+  // Without this script it stays unfolded (input.css, scripting: none).
   document.querySelectorAll("[data-nav-toggle]").forEach(function (button) {
     var nav = document.getElementById(button.getAttribute("aria-controls"));
     if (!nav) return;
