@@ -11,7 +11,7 @@ import (
 
 // FS holds the built CSS, the vendored htmx and the console's own script.
 //
-//go:embed css/app.css vendor js
+//go:embed css/app.css vendor js favicon.svg
 var FS embed.FS
 
 var versions = func() map[string]string {

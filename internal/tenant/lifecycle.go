@@ -343,8 +343,9 @@ const maxBulk = 100
 // transaction, so one refusal does not undo the rest.
 func (s *Service) Bulk(ctx context.Context, actor Actor, action LifecycleAction, ids []string, reason string) ([]BulkResult, error) {
 	errs := apperr.NewValidation()
-	if action != ActSuspend && action != ActReactivate {
-		errs.Add("action", "Choose suspend or reactivate.")
+	// Delete is left out: it asks for each tenant's id typed again.
+	if action != ActSuspend && action != ActReactivate && action != ActRestore {
+		errs.Add("action", "Choose suspend, reactivate or restore.")
 		return nil, errs
 	}
 	if !actor.MayAsk(action) {

@@ -633,18 +633,6 @@ func TestStaffPageManagesAPITokens(t *testing.T) {
 	}
 }
 
-func between(s, from, to string) string {
-	i := strings.Index(s, from)
-	if i < 0 {
-		return ""
-	}
-	s = s[i:]
-	if j := strings.Index(s, to); j >= 0 {
-		return s[:j]
-	}
-	return s
-}
-
 // regexpFind returns the first group of pattern in s, or fails.
 func regexpFind(t *testing.T, s, pattern string) string {
 	t.Helper()

@@ -323,7 +323,9 @@ func TestSweepHostileStringsAreInertOnEveryPage(t *testing.T) {
 					}
 					path := fillPath(p, ids[i])
 					look(admin, "admin", path, fragment, want)
-					look(owner, "owner", path, fragment, want)
+					if !staffOnlyPages[p] {
+						look(owner, "owner", path, fragment, want)
+					}
 					// The same string arriving in the query (a preview, a
 					// stale link, a crafted URL) is as inert.
 					look(admin, "admin", path+"?"+hostileQuery(s), fragment, "")
@@ -337,6 +339,10 @@ func TestSweepHostileStringsAreInertOnEveryPage(t *testing.T) {
 		t.Fatal("the tenant page was not among the routes swept")
 	}
 }
+
+// staffOnlyPages are tenant pages an owner is refused (routes_test.go
+// checks that); the sweep renders them for the admin only.
+var staffOnlyPages = map[string]bool{"/tenants/:id/lifecycle/:action": true}
 
 // TestBrowserHostileNamesRunNoScript: in Chromium, tenants whose stored
 // names, e-mails and member names are markup that would set a window

@@ -178,15 +178,33 @@ func TestLifecycleFromListRow(t *testing.T) {
 	b := a.newBrowser(t)
 	b.signIn(a.createPerson(t, "sam@console.example", tenant.RoleSupport, nil))
 	_, page := b.get("/tenants?q=kruger")
-	if !strings.Contains(page, `hx-post="/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend"`) || strings.Contains(page, "/lifecycle/delete") {
-		t.Fatalf("support's row should offer suspend and not delete:\n%s", clip(page))
+	row := between(page, `<tr id="tenant-row-tn_1f3a9c0b_k3xq"`, "</tr>")
+	if !strings.Contains(row, `href="/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend?return=%2Ftenants%3Fq%3Dkruger"`) ||
+		strings.Contains(row, "/lifecycle/delete") {
+		t.Fatalf("support's actions menu should offer suspend and not delete:\n%s", clip(row))
+	}
+	if strings.Count(row, "<details") != 1 || strings.Contains(page, "btn-danger") {
+		t.Errorf("a row should carry one Actions menu and no red button:\n%s", clip(row))
+	}
+	hx := []string{"HX-Request", "true"}
+	// the menu item loads the form into the dialog
+	res, body := b.get("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend?return=%2Ftenants%3Fq%3Dkruger", hx...)
+	if res.StatusCode != http.StatusOK || strings.Contains(body, "<html") || !strings.Contains(body, "Suspend Kruger Safaris?") ||
+		!strings.Contains(body, `hx-post="/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend"`) || !strings.Contains(body, "data-dialog-close") {
+		t.Fatalf("dialog content: %d\n%s", res.StatusCode, clip(body))
+	}
+	// without JavaScript the same link is a page with the form
+	res, body = b.get("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend?return=%2Ftenants%3Fq%3Dkruger")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "<html") || !strings.Contains(body, `action="/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend"`) ||
+		!strings.Contains(body, `name="return" value="/tenants?q=kruger"`) {
+		t.Fatalf("form page: %d\n%s", res.StatusCode, clip(body))
 	}
 	v := a.state(t, "tn_1f3a9c0b_k3xq").version
-	hx := []string{"HX-Request", "true"}
-	res, body := b.post("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend", url.Values{"version": {strconv.Itoa(v)},
+	res, body = b.post("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend", url.Values{"version": {strconv.Itoa(v)},
 		"reason": {""}, "q": {"kruger"}}, hx...)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter the reason") || !strings.Contains(body, "<details") {
-		t.Fatalf("no reason: status %d\n%s", res.StatusCode, clip(body))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter the reason") ||
+		res.Header.Get("HX-Retarget") != "#action-dialog-body" || strings.Contains(body, "<tr") {
+		t.Fatalf("no reason: the form should come back into the dialog: status %d %v\n%s", res.StatusCode, res.Header, clip(body))
 	}
 	res, body = b.post("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend", url.Values{"version": {strconv.Itoa(v)},
 		"reason": {"unpaid invoices"}, "q": {"kruger"}}, hx...)
@@ -194,7 +212,7 @@ func TestLifecycleFromListRow(t *testing.T) {
 		t.Fatalf("status %d\n%s", res.StatusCode, clip(body))
 	}
 	for _, want := range []string{`<tr id="tenant-row-tn_1f3a9c0b_k3xq" data-status="suspended"`, `id="status-tabs"`, `hx-swap-oob="true"`,
-		"/lifecycle/reactivate"} {
+		"/lifecycle/reactivate", "Kruger Safaris is suspended."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("answer lacks %q\n%s", want, clip(body))
 		}
@@ -210,11 +228,30 @@ func TestLifecycleFromListRow(t *testing.T) {
 		t.Error("no toast")
 	}
 	// the same form again: stale version, told who did what
+	b.get("/tenants?q=kruger")
 	res, body = b.post("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend", url.Values{"version": {strconv.Itoa(v)},
 		"reason": {"again"}}, hx...)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "sam@console.example") || !strings.Contains(body, "suspended") {
 		t.Fatalf("stale: status %d\n%s", res.StatusCode, clip(body))
 	}
+	// a menu item that no longer applies says why instead of a form
+	_, body = b.get("/tenants/tn_1f3a9c0b_k3xq/lifecycle/suspend", hx...)
+	if !strings.Contains(body, "Kruger Safaris is suspended now, so it cannot be asked to suspend.") || strings.Contains(body, "<form") {
+		t.Errorf("unavailable action:\n%s", clip(body))
+	}
+}
+
+// between is the part of s from the first start up to the next end.
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i:], end)
+	if j < 0 {
+		return s[i:]
+	}
+	return s[i : i+j]
 }
 
 // Plain forms without JavaScript: a wrong field or a refusal comes back as
@@ -243,7 +280,7 @@ func TestLifecyclePlainFormErrors(t *testing.T) {
 		t.Fatalf("delete: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	_, body = b.get("/tenants/africastay")
-	if !strings.Contains(body, "Delete done") || !strings.Contains(body, "Purged from") {
+	if !strings.Contains(body, "Africa Stay is deleted.") || !strings.Contains(body, "Purged from") {
 		t.Errorf("tenant page after delete:\n%s", clip(body))
 	}
 	_, body = b.get("/tenants?status=deleted")

@@ -87,6 +87,7 @@ var routeAccess = map[string]expect{
 	"GET /tenants/:id/branding/theme":   {303, 200, 200, 404, 200},
 	"POST /tenants/:id/plan":            {401, 403, 403, 403, 422},
 	// the action here is the literal ":action", which names no action
+	"GET /tenants/:id/lifecycle/:action":  {303, 404, 403, 403, 404},
 	"POST /tenants/:id/lifecycle/:action": {401, 404, 403, 403, 404},
 	"POST /tenants/bulk":                  {401, 422, 403, 403, 422}, // empty form: choose an action
 	"GET /tenants/export.csv":             {303, 200, 200, 200, 200},

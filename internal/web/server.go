@@ -214,6 +214,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/tenants/:id/branding/theme", s.tenantBrandingTheme, tenantEditors},
 		{http.MethodPost, "/tenants/:id/plan", s.tenantPlan, adminOnly},
 		// lifecycle: staff; which action each staff role may ask is the domain's table
+		{http.MethodGet, "/tenants/:id/lifecycle/:action", s.tenantLifecycleForm, staffOnly},
 		{http.MethodPost, "/tenants/:id/lifecycle/:action", s.tenantLifecycle, staffOnly},
 		{http.MethodPost, "/tenants/bulk", s.tenantBulk, staffOnly},
 		{http.MethodGet, "/tenants/export.csv", s.tenantExport, signedIn},

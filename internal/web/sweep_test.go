@@ -30,7 +30,9 @@ const foreignID = "tn_00000000_none"
 var routeParams = map[string]string{
 	"name": "supabase_service_key",
 	"key":  "onboard-key-0001",
-	"*":    "css/app.css",
+	// a lifecycle action's form (GET) or post
+	"action": "suspend",
+	"*":      "css/app.css",
 }
 
 var pathParam = regexp.MustCompile(`:[A-Za-z_]+|\*`)

@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/tenant-console/console/internal/apperr"
 	"github.com/tenant-console/console/internal/tenant"
+	"github.com/tenant-console/console/views/components"
 	tenantviews "github.com/tenant-console/console/views/tenants"
 )
 
@@ -73,7 +75,7 @@ func (s *server) tenantLifecycle(c echo.Context) error {
 
 	notice := ""
 	if status == http.StatusOK {
-		notice = t.Name + ": " + action.Label() + " done; it is now " + string(t.Status) + "."
+		notice = lifecycleNotice(t.Name, action)
 		if !inRow {
 			s.Sessions.Put(ctx, sessTenantNotice, notice)
 			return c.Redirect(http.StatusSeeOther, back)
@@ -92,13 +94,17 @@ func (s *server) tenantLifecycle(c echo.Context) error {
 	q := listQueryFromForm(c)
 	row := tenantviews.RowFor(actor, csrfToken(c), q, listItemOf(d))
 	row.Notice = notice
-	switch {
-	case status == http.StatusUnprocessableEntity:
-		row.Open = &form
-	case status == http.StatusConflict && containsAction(row.Offers, action):
-		form.Version = d.Tenant.Version
-		row.Open = &form
-	case status == http.StatusConflict:
+	// A wrong field, or a stale form whose action still applies, goes back
+	// into the dialog it came from; a refusal that leaves nothing to ask
+	// (someone else already did it) shows on the refreshed row.
+	stillOffered := status == http.StatusConflict && containsAction(row.Offers, action)
+	if status == http.StatusUnprocessableEntity || stillOffered {
+		form.Version, form.InDialog = d.Tenant.Version, true
+		c.Response().Header().Set("HX-Retarget", "#action-dialog-body")
+		c.Response().Header().Set("HX-Reswap", "innerHTML")
+		return render(c, status, tenantviews.LifecycleDialog(tenantviews.LifecyclePageProps{Form: form}))
+	}
+	if status == http.StatusConflict {
 		row.Warning = form.Message
 	}
 	if status == http.StatusOK {
@@ -109,6 +115,55 @@ func (s *server) tenantLifecycle(c echo.Context) error {
 		return err
 	}
 	return render(c, status, tenantviews.RowAnswer(row, s.listProps(c, actor, list)))
+}
+
+// tenantLifecycleForm is GET /tenants/:id/lifecycle/:action: the action's
+// form. The list's actions menu loads it into its confirmation dialog
+// (htmx); without JavaScript the menu's link opens it as a page.
+func (s *server) tenantLifecycleForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	actor := s.actor(c)
+	id, action := c.Param("id"), tenant.LifecycleAction(c.Param("action"))
+	if !action.Valid() {
+		return echo.ErrNotFound
+	}
+	if !actor.MayAsk(action) {
+		return echo.ErrForbidden
+	}
+	d, err := s.Tenants.Get(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	back := localPath(c.QueryParam("return"))
+	if back == "" {
+		back = "/tenants/" + url.PathEscape(id)
+	}
+	inDialog := htmxOf(c).wantsFragment()
+	p := tenantviews.LifecyclePageProps{
+		Chrome: s.chrome(c, action.Label()+" "+d.Tenant.Name, "tenants"),
+		Form: tenantviews.LifecycleForm{TenantID: id, TenantName: d.Tenant.Name, Action: action, Version: d.Tenant.Version,
+			CSRFToken: csrfToken(c), Return: back, InRow: inDialog, InDialog: inDialog},
+	}
+	if !containsAction(actor.Offers(d.Tenant.Status), action) {
+		p.Unavailable = d.Tenant.Name + " is " + strings.ToLower(components.StatusLabel(d.Tenant.Status)) +
+			" now, so it cannot be asked to " + strings.ToLower(action.Label()) + "."
+	}
+	return renderPageOrFragment(c, http.StatusOK, tenantviews.LifecyclePage(p), tenantviews.LifecycleDialog(p))
+}
+
+// lifecycleNotice says what an action did, in the words a person would use.
+func lifecycleNotice(name string, a tenant.LifecycleAction) string {
+	switch a {
+	case tenant.ActSuspend:
+		return name + " is suspended."
+	case tenant.ActReactivate:
+		return name + " is active again."
+	case tenant.ActDelete:
+		return name + " is deleted. It can be restored until it is purged."
+	case tenant.ActRestore:
+		return name + " is restored."
+	}
+	return name + " is changed."
 }
 
 func containsAction(list []tenant.LifecycleAction, a tenant.LifecycleAction) bool {
@@ -173,6 +228,11 @@ func (s *server) tenantBulk(c echo.Context) error {
 	props.BulkResults = items
 	if invalid {
 		props.BulkErrors, props.BulkReason = verr.Fields, c.FormValue("reason")
+		// The ticks stay: the person fixes the reason, not the selection.
+		props.Selected = map[string]bool{}
+		for _, id := range params["ids"] {
+			props.Selected[id] = true
+		}
 	}
 	var page, fragment templ.Component = tenantviews.ListPage(props), tenantviews.ListFragment(props)
 	return renderPageOrFragment(c, status, page, fragment)

@@ -35,6 +35,10 @@ func (s *server) tenantList(c echo.Context) error {
 	}
 	props := s.listProps(c, actor, res)
 	props.BulkResults = s.popBulkSummary(c)
+	if !htmxOf(c).wantsFragment() {
+		// what a plain (no-JavaScript) action from a row just did
+		props.Notice = s.Sessions.PopString(c.Request().Context(), sessTenantNotice)
+	}
 	if htmxOf(c).wantsFragment() {
 		// The form sends every field; the address bar gets the short,
 		// canonical form of the same state.
