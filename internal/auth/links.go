@@ -30,6 +30,10 @@ const (
 	// password was chosen.
 	MsgLinkSessionEnded = "The session this link started has ended. Ask for a new link."
 	MsgSamePassword     = "Choose a password different from your current one."
+	// MsgLinkCodeDue heads the code step of a link whose account has a
+	// second factor.
+	MsgLinkCodeDue = "Your account has a second factor: type the code from your authenticator app " +
+		"before you choose a new password."
 	// MsgRecoverySent is the one answer to "Forgot your password?",
 	// whatever the address.
 	MsgRecoverySent = "If an account exists for that address, we have sent it a link to choose a new password. " +
@@ -40,6 +44,9 @@ const (
 const (
 	CodeLinkExpired = "link-expired"
 	CodeLinkInvalid = "link-invalid"
+	// CodeLinkCodeDue: GoTrue wants the link's session raised to aal2 (the
+	// account has a verified second factor) before the password changes.
+	CodeLinkCodeDue = "link-code-due"
 )
 
 // CallbackPath is where GoTrue sends a person back from an e-mail link.
@@ -124,6 +131,26 @@ type Requester struct {
 	RemoteAddr string
 }
 
+// FreshLinkSession returns the session a link started, renewed first when
+// its access token is about to expire (the person may have read the
+// password rules for a while). A session GoTrue ended is CodeLinkExpired.
+func (a *Authenticator) FreshLinkSession(ctx context.Context, s gotrue.Session) (gotrue.Session, error) {
+	if s.ExpiresAt.IsZero() || time.Now().Add(30*time.Second).Before(s.ExpiresAt) {
+		return s, nil
+	}
+	fresh, err := a.Refresh(ctx, s.RefreshToken)
+	var gone *SessionEndedError
+	switch {
+	case errors.As(err, &gone):
+		return gotrue.Session{}, linkErr(CodeLinkExpired, MsgLinkSessionEnded, err)
+	case err != nil:
+		return gotrue.Session{}, a.linkRefusal(ctx, err)
+	case fresh.User.ID != s.User.ID:
+		return gotrue.Session{}, linkErr(CodeLinkExpired, MsgLinkSessionEnded, nil)
+	}
+	return fresh, nil
+}
+
 // SetPassword sets the password of the person a link signed in, then
 // signs them in to the console: their pending invitations become
 // memberships (once: accepting is idempotent) and their roles are read. A
@@ -131,18 +158,9 @@ type Requester struct {
 // is refused with the sign-in page's message after the password is set.
 // The returned session replaces the link's (it may have been refreshed).
 func (a *Authenticator) SetPassword(ctx context.Context, s gotrue.Session, kind, password string, who Requester) (Principal, gotrue.Session, error) {
-	if !s.ExpiresAt.IsZero() && !time.Now().Add(30*time.Second).Before(s.ExpiresAt) {
-		fresh, err := a.Refresh(ctx, s.RefreshToken)
-		var gone *SessionEndedError
-		switch {
-		case errors.As(err, &gone):
-			return Principal{}, gotrue.Session{}, linkErr(CodeLinkExpired, MsgLinkSessionEnded, err)
-		case err != nil:
-			return Principal{}, gotrue.Session{}, a.linkRefusal(ctx, err)
-		case fresh.User.ID != s.User.ID:
-			return Principal{}, gotrue.Session{}, linkErr(CodeLinkExpired, MsgLinkSessionEnded, nil)
-		}
-		s = fresh
+	s, err := a.FreshLinkSession(ctx, s)
+	if err != nil {
+		return Principal{}, gotrue.Session{}, err
 	}
 	u, err := a.GoTrue.UpdatePassword(ctx, s.AccessToken, password)
 	if err != nil {
@@ -191,6 +209,8 @@ func (a *Authenticator) passwordRefusal(ctx context.Context, err error) error {
 		return &apperr.Error{Kind: apperr.Invalid, Message: MsgSamePassword, Field: "password", Err: err}
 	case gotrue.HasCode(err, "session_not_found"), gotrue.HasCode(err, "bad_jwt"), gotrue.HasCode(err, "user_not_found"):
 		return linkErr(CodeLinkExpired, MsgLinkSessionEnded, err)
+	case gotrue.HasCode(err, "insufficient_aal"):
+		return &apperr.Error{Kind: apperr.Conflict, Message: MsgLinkCodeDue, Code: CodeLinkCodeDue, Err: err}
 	}
 	return a.linkRefusal(ctx, err)
 }

@@ -604,7 +604,7 @@ var noTransactionOfItsOwn = map[string]bool{
 	"/login": true, "/logout": true, "/auth/callback": true, "/auth/forgot": true, "/auth/password": true,
 	// the account's own changes are GoTrue's; the console records one
 	// audit row, outside any transaction
-	"/auth/mfa": true, "/auth/mfa/enrol": true, "/account/password": true, "/account/sign-out-everywhere": true,
+	"/auth/mfa": true, "/auth/mfa/enrol": true, "/auth/password/code": true, "/account/password": true, "/account/sign-out-everywhere": true,
 	"/staff/:user/mfa/reset": true,
 }
 

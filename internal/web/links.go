@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -131,9 +132,21 @@ func (s *server) pendingLink(c echo.Context) (gt gotrue.Session, kind string, ok
 		AccessToken:  s.Sessions.GetString(ctx, sessGoTrueToken),
 		RefreshToken: s.Sessions.GetString(ctx, sessGoTrueRefresh),
 		ExpiresAt:    time.Unix(s.Sessions.GetInt64(ctx, sessGoTrueExpiry), 0),
+		AAL:          s.Sessions.GetString(ctx, sessGoTrueAAL),
 		User:         gotrue.User{ID: userID, Email: s.Sessions.GetString(ctx, sessLinkEmail)},
 	}
 	return gt, s.Sessions.GetString(ctx, sessLinkKind), true
+}
+
+// linkCodeDue reports whether the person a link signed in has a verified
+// second factor not yet answered in the link's session: GoTrue refuses a
+// new password from it until a code raises it to aal2 (docs/design.md §13).
+func (s *server) linkCodeDue(ctx context.Context) bool {
+	return s.Sessions.GetString(ctx, sessTOTPFactor) != "" && s.Sessions.GetString(ctx, sessGoTrueAAL) != gotrue.AAL2
+}
+
+func (s *server) linkCodeProps(c echo.Context) authviews.CodeProps {
+	return authviews.CodeProps{Chrome: s.chrome(c, "Enter your code", ""), BeforePassword: true, Errors: map[string]string{}}
 }
 
 func (s *server) passwordProps(c echo.Context, gt gotrue.Session, kind string) authviews.PasswordProps {
@@ -155,7 +168,73 @@ func (s *server) passwordForm(c echo.Context) error {
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/login")
 	}
+	if s.linkCodeDue(c.Request().Context()) {
+		return render(c, http.StatusOK, authviews.CodePage(s.linkCodeProps(c)))
+	}
 	return render(c, http.StatusOK, authviews.PasswordPage(s.passwordProps(c, gt, kind)))
+}
+
+// linkCode is POST /auth/password/code: the code of the second factor of
+// the person a link signed in. A right one raises the link's session to
+// aal2, and the password form follows. Wrong codes count as at sign-in.
+func (s *server) linkCode(c echo.Context) error {
+	ctx := c.Request().Context()
+	gt, _, ok := s.pendingLink(c)
+	if !ok {
+		s.Sessions.Put(ctx, sessFlash, auth.MsgSessionEnded)
+		return c.Redirect(http.StatusSeeOther, "/login")
+	}
+	if !s.linkCodeDue(ctx) {
+		return c.Redirect(http.StatusSeeOther, "/auth/password")
+	}
+	fresh, err := s.Auth.FreshLinkSession(ctx, gt)
+	if err != nil {
+		if err := s.Sessions.Destroy(ctx); err != nil {
+			return err
+		}
+		return s.linkRefused(c, err)
+	}
+	if fresh.AccessToken != gt.AccessToken {
+		s.putGoTrueSession(ctx, fresh)
+	}
+	props := s.linkCodeProps(c)
+	raised, err := s.Auth.VerifyCode(ctx, fresh, s.Sessions.GetString(ctx, sessTOTPFactor), c.FormValue("code"), c.RealIP())
+	if err != nil {
+		return s.codeRefused(c, err, func(status int, field, problem string) error {
+			if field != "" {
+				props.Errors[field] = problem
+			} else {
+				props.Problem = problem
+			}
+			return render(c, status, authviews.CodePage(props))
+		})
+	}
+	if err := s.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.putGoTrueSession(ctx, raised)
+	s.log.InfoContext(ctx, "second factor verified for an e-mail link", slog.String("user_id", gt.User.ID))
+	return c.Redirect(http.StatusSeeOther, "/auth/password")
+}
+
+// linkFactorsAgain asks GoTrue for the link's account again when it wants
+// a code the console did not know of (a factor verified after the link
+// was followed): the code step follows if GoTrue lists the factor.
+func (s *server) linkFactorsAgain(c echo.Context, gt gotrue.Session, refusal error) error {
+	ctx := c.Request().Context()
+	again, err := s.Auth.LinkSession(ctx, gt.AccessToken, gt.RefreshToken)
+	if err != nil {
+		if err := s.Sessions.Destroy(ctx); err != nil {
+			return err
+		}
+		return s.linkRefused(c, err)
+	}
+	s.noteFactors(ctx, again.User)
+	if !s.linkCodeDue(ctx) {
+		s.log.ErrorContext(ctx, "GoTrue wants a second factor the account does not list", slog.String("user_id", gt.User.ID))
+		return s.linkRefused(c, refusal)
+	}
+	return c.Redirect(http.StatusSeeOther, "/auth/password")
 }
 
 // passwordSave is POST /auth/password: the console's password rules, the
@@ -166,6 +245,9 @@ func (s *server) passwordSave(c echo.Context) error {
 	if !ok {
 		s.Sessions.Put(ctx, sessFlash, auth.MsgSessionEnded)
 		return c.Redirect(http.StatusSeeOther, "/login")
+	}
+	if s.linkCodeDue(ctx) {
+		return c.Redirect(http.StatusSeeOther, "/auth/password")
 	}
 	props := s.passwordProps(c, gt, kind)
 	password, again := c.FormValue("password"), c.FormValue("password_confirm")
@@ -192,6 +274,8 @@ func (s *server) passwordSave(c echo.Context) error {
 	case errors.As(err, &ae) && ae.Field == "password":
 		props.Errors["password"] = ae.Message
 		return render(c, http.StatusUnprocessableEntity, authviews.PasswordPage(props))
+	case errors.As(err, &ae) && ae.Code == auth.CodeLinkCodeDue:
+		return s.linkFactorsAgain(c, gt, err)
 	case errors.As(err, &ae) && (ae.Code == auth.CodeLinkExpired || ae.Code == auth.CodeLinkInvalid):
 		if err := s.Sessions.Destroy(ctx); err != nil {
 			return err

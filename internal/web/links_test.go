@@ -374,3 +374,78 @@ func TestStaffAddedByEmailChoosesAPasswordAndLandsOnTheList(t *testing.T) {
 		t.Fatalf("the new support person cannot read the audit log: %d", res.StatusCode)
 	}
 }
+
+// A staff member with a second factor who forgot their password: GoTrue
+// sets no password from the recovery link's aal1 session, so the console
+// asks for the app's code first (a wrong one is refused, and counted),
+// then for the new password, and signs them in at aal2.
+func TestForgotPasswordWithASecondFactorAsksForTheCodeFirst(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, appOptions{staffMFA: true})
+	support := a.createPerson(t, "sol@console.example", tenant.RoleSupport, nil)
+	b := a.newBrowser(t)
+	b.signIn(support)
+	secret := b.enrolTOTP()
+
+	r := a.newBrowser(t)
+	r.get("/auth/forgot")
+	if res, _ := r.post("/auth/forgot", url.Values{"email": {support.email}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("forgot: %d", res.StatusCode)
+	}
+	m := a.latestMail(t, support.email, devgotrue.LinkRecovery)
+	fragment := r.followLink(m.Link, a.URL+"/auth/callback")
+	res, _ := r.finishLink(fragment)
+	wantRedirect(t, res, "/auth/password")
+
+	// The password form waits for the code; a password posted before it is not taken.
+	res, body := r.get("/auth/password")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `action="/auth/password/code"`) || strings.Contains(body, `id="password"`) {
+		t.Fatalf("recovery with a factor: %d, want the code step\n%s", res.StatusCode, clip(body))
+	}
+	const fresh = "sol's brand new passphrase"
+	res, _ = r.post("/auth/password", url.Values{"password": {fresh}, "password_confirm": {fresh}})
+	wantRedirect(t, res, "/auth/password")
+	res, body = r.post("/auth/password/code", url.Values{"code": {wrongTOTP(t, secret)}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(body), auth.MsgCodeWrong) {
+		t.Fatalf("wrong code: %d\n%s", res.StatusCode, clip(body))
+	}
+	res, _ = r.post("/auth/password/code", url.Values{"code": {totpCode(t, secret)}})
+	wantRedirect(t, res, "/auth/password")
+	if _, body := r.get("/auth/password"); !strings.Contains(body, "Choose a new password") {
+		t.Fatalf("after the code: no password form\n%s", clip(body))
+	}
+	res, body = r.post("/auth/password", url.Values{"password": {fresh}, "password_confirm": {fresh}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/tenants" {
+		t.Fatalf("new password: %d → %q\n%s", res.StatusCode, res.Header.Get("Location"), clip(body))
+	}
+	if res, _ := r.get("/tenants"); res.StatusCode != http.StatusOK {
+		t.Fatalf("signed in after the recovery: /tenants = %d, want 200 (no second code)", res.StatusCode)
+	}
+	if n := auditCount(t, a, "", tenant.ActionPasswordRecovered); n != 1 {
+		t.Fatalf("%d account.password_recovered events, want 1", n)
+	}
+	// The next sign-in takes the new password, and asks for a code again.
+	n := a.newBrowser(t)
+	n.get("/login")
+	res, _ = n.post("/login", url.Values{"email": {support.email}, "password": {fresh}})
+	wantRedirect(t, res, "/auth/mfa")
+	noTokenAnywhere(t, a, fragment.Get("access_token"), fragment.Get("refresh_token"), m.TokenHash)
+}
+
+// A recovery link of someone without a second factor never shows the code
+// step, and a code posted anyway is not asked of GoTrue.
+func TestRecoveryWithoutASecondFactorHasNoCodeStep(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberOwner})
+	r := a.newBrowser(t)
+	r.get("/auth/forgot")
+	r.post("/auth/forgot", url.Values{"email": {owner.email}})
+	m := a.latestMail(t, owner.email, devgotrue.LinkRecovery)
+	r.finishLink(r.followLink(m.Link, a.URL+"/auth/callback"))
+	res, _ := r.post("/auth/password/code", url.Values{"code": {"123456"}})
+	wantRedirect(t, res, "/auth/password")
+	if _, body := r.get("/auth/password"); !strings.Contains(body, `id="password"`) {
+		t.Fatalf("no password form without a factor\n%s", clip(body))
+	}
+}

@@ -37,9 +37,10 @@ var routeAccess = map[string]expect{
 	"POST /auth/callback": {400, 400, 400, 400, 400},
 	"GET /auth/confirm":   {400, 400, 400, 400, 400},
 	// no link followed in this browser: to the sign-in page
-	"GET /auth/password":  {303, 303, 303, 303, 303},
-	"POST /auth/password": {303, 303, 303, 303, 303},
-	"GET /auth/forgot":    {200, 200, 200, 200, 200},
+	"GET /auth/password":       {303, 303, 303, 303, 303},
+	"POST /auth/password":      {303, 303, 303, 303, 303},
+	"POST /auth/password/code": {303, 303, 303, 303, 303},
+	"GET /auth/forgot":         {200, 200, 200, 200, 200},
 	// the second factor (STAFF_MFA optional here): nobody has one, so the
 	// code page sends them on; the enrolment page starts one for anyone
 	"GET /auth/mfa":        {303, 303, 303, 303, 303},

@@ -174,6 +174,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/auth/confirm", s.linkConfirm, anyone},
 		{http.MethodGet, "/auth/password", s.passwordForm, anyone},
 		{http.MethodPost, "/auth/password", s.passwordSave, anyone},
+		{http.MethodPost, "/auth/password/code", s.linkCode, anyone},
 		{http.MethodGet, "/auth/forgot", s.forgotForm, anyone},
 		{http.MethodPost, "/auth/forgot", s.forgotSend, anyone},
 		// the second factor: after the password, before any other page

@@ -238,6 +238,41 @@ var linkCases = []contractCase{
 		}
 	}},
 
+	{name: "a recovery link of an account with a verified factor sets a password only after a code", run: func(h *harness) {
+		e := h.enrol("link-recover-mfa")
+		if err := h.client.Recover(h.t.Context(), e.user.Email, callbackURL); err != nil {
+			h.skipIfNoMail(err)
+			h.t.Fatalf("Recover: %v", err)
+		}
+		m := h.mail(e.user.Email, devgotrue.LinkRecovery)
+		_, loc := h.follow(m.Link)
+		f := h.fragment(loc)
+		link, err := h.client.SessionFrom(h.t.Context(), f.Get("access_token"), f.Get("refresh_token"))
+		if err != nil {
+			h.t.Fatalf("SessionFrom: %v", err)
+		}
+		if fac, ok := gotrue.VerifiedTOTP(link.User.Factors); link.AAL != gotrue.AAL1 || !ok || fac.ID != e.factorID {
+			h.t.Fatalf("recovery session AAL %q, factors %+v: want aal1 with the verified factor listed", link.AAL, link.User.Factors)
+		}
+		pw := h.password()
+		_, err = h.client.UpdatePassword(h.t.Context(), link.AccessToken, pw)
+		h.wantError(err, 401, "insufficient_aal")
+		ch, err := h.client.ChallengeFactor(h.t.Context(), link.AccessToken, e.factorID)
+		if err != nil {
+			h.t.Fatalf("ChallengeFactor from the recovery session: %v", err)
+		}
+		raised, err := h.client.VerifyFactor(h.t.Context(), link.AccessToken, e.factorID, ch, h.code(e.secret))
+		if err != nil || raised.AAL != gotrue.AAL2 {
+			h.t.Fatalf("VerifyFactor from the recovery session: AAL %q, %v; want aal2", raised.AAL, err)
+		}
+		if _, err := h.client.UpdatePassword(h.t.Context(), raised.AccessToken, pw); err != nil {
+			h.t.Fatalf("UpdatePassword at aal2: %v", err)
+		}
+		if s := h.signIn(e.user.Email, pw); s.AAL != gotrue.AAL1 {
+			h.t.Errorf("sign-in with the new password: AAL %q, want aal1 (a code is due)", s.AAL)
+		}
+	}},
+
 	{name: "an expired link redirects with otp_expired", run: func(h *harness) {
 		if h.target.dev == nil {
 			h.t.Skip("a real GoTrue's link lifetime cannot be waited out here")
