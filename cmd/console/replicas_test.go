@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -247,7 +248,7 @@ func cleanEnv() []string {
 func (d *replicaDeployment) run(t *testing.T, args ...string) {
 	t.Helper()
 	cmd := exec.Command(d.bin, args...)
-	cmd.Env = append(d.env, "CONSOLE_DATA_DIR="+t.TempDir())
+	cmd.Env = slices.Concat(d.env, []string{"CONSOLE_DATA_DIR=" + t.TempDir()})
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("console %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -273,7 +274,9 @@ func (d *replicaDeployment) start(t *testing.T, ready *regexp.Regexp, args ...st
 	t.Helper()
 	p := &replicaProcess{logs: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(d.bin, args...)
-	p.cmd.Env = append(d.env, "LISTEN_ADDR=127.0.0.1:0", "CONSOLE_DATA_DIR="+t.TempDir())
+	// A new slice: processes start at once, and appending to d.env could
+	// write their settings into one shared array.
+	p.cmd.Env = slices.Concat(d.env, []string{"LISTEN_ADDR=127.0.0.1:0", "CONSOLE_DATA_DIR=" + t.TempDir()})
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
