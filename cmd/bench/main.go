@@ -6,7 +6,8 @@
 // handler issues (captured with a pgx tracer from the same store code, then
 // replayed with pgx and the same parameters), the htmx fragment and the
 // full page over HTTP. Then list throughput with 1, 8 and 32 clients,
-// import-yaml on a generated tree, the server's peak RSS and its time to
+// the live mirror's lag over 1,000 changes (on a small database of its
+// own), import-yaml on a generated tree, the server's peak RSS and its time to
 // /readyz. It prints a table and writes bench/results.json. The database is
 // dropped at the end.
 package main
@@ -160,6 +161,11 @@ func run() error {
 	step("read API with 32 clients for %s, without and with If-None-Match", o.duration)
 	if rep.API, err = benchAPI(ctx, o.console, env, pool, srv.base, 32, o.duration); err != nil {
 		return fmt.Errorf("read API: %w", err)
+	}
+
+	step("live mirror: 1,000 changes from 4 writers over 200 tenants")
+	if rep.Follower, err = benchFollower(ctx, o, 200, 1000, 4); err != nil {
+		return fmt.Errorf("live mirror: %w", err)
 	}
 
 	step("import-yaml of %d generated folders", o.folders)
@@ -797,6 +803,7 @@ type report struct {
 	Pages       []pageResult       `json:"pages"`
 	Throughput  []throughputResult `json:"throughput"`
 	API         apiFigures         `json:"read_api"`
+	Follower    followerFigures    `json:"live_mirror"`
 	Targets     []targetResult     `json:"targets"`
 	// ServerCPUTop is `go tool pprof -top` of the server over the whole run.
 	ServerCPUTop []string `json:"server_cpu_profile_top"`
@@ -866,6 +873,7 @@ func judge(r report) []targetResult {
 		}
 	}
 	add("import-yaml ≥ 1,000 tenants/s", fmt.Sprintf("%.0f tenants/s", r.Import.TenantsPerSecond), r.Import.TenantsPerSecond >= 1000)
+	out = append(out, judgeFollower(r.Follower)...)
 	add("peak RSS < 100 MB", fmt.Sprintf("%.1f MB", r.PeakRSSMB), r.PeakRSSMB < 100)
 	add("ready < 1 s", fmt.Sprintf("%.0f ms", r.ReadyMillis), r.ReadyMillis < 1000)
 	return out
@@ -885,6 +893,7 @@ func printReport(w io.Writer, r report) {
 		fmt.Fprintf(w, "%-10d %10.0f %8d %12d %22s\n", t.Clients, t.PagesPerSec, t.Errors, t.Pages, ms(t.Latency))
 	}
 	printAPI(w, r.API)
+	printFollower(w, r.Follower)
 	fmt.Fprintf(w, "\nseed: %.1f s   import-yaml: %d folders in %.1f s (%.0f tenants/s)   peak RSS: %.1f MB   ready: %.0f ms\n\n",
 		r.SeedSeconds, r.Import.Folders, r.Import.Seconds, r.Import.TenantsPerSecond, r.PeakRSSMB, r.ReadyMillis)
 	fmt.Fprintln(w, "server CPU profile (go tool pprof -top bench/server-cpu.pprof):")

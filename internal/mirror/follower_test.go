@@ -2,8 +2,6 @@ package mirror_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -227,90 +225,4 @@ func TestOnlyOneFollowerWrites(t *testing.T) {
 		return ok
 	})
 	f.noDrift(t)
-}
-
-// A realistic run: 300 changes of every kind, four writers at once, the
-// follower's connection killed twice and the follower restarted once, a
-// reader reading throughout. The tree ends as export-yaml writes it, drift
-// finds nothing, and no reader saw half a file.
-func TestFollowerUnderLoad(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ids, err := f.store.ActiveTenantIDs(context.Background())
-	must(t, err)
-	r := startReader(t, f.dir)
-	lags := &lagLog{}
-	fl := f.follow(t, lags.observe)
-	waitState(t, fl, mirror.Writing)
-	f.waitMirrored(t, "the start")
-
-	const workers, perWorker = 4, 75
-	var done sync.WaitGroup
-	var mu sync.Mutex
-	var applied, refused int
-	progress := make(chan int, workers*perWorker)
-	for w := range workers {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 17))
-			mine := ids[w*len(ids)/workers : (w+1)*len(ids)/workers] // no two writers race on one tenant
-			for i := range perWorker {
-				id := mine[rng.IntN(len(mine))]
-				var err error
-				switch rng.IntN(6) {
-				case 0:
-					err = f.editSettings(t, id, func(in *tenant.SettingsInput) { in.CompanyName = fmt.Sprintf("Company %d-%d", w, i) })
-				case 1:
-					err = f.editBranding(t, id, tenant.Themes[rng.IntN(len(tenant.Themes))].ID)
-				case 2:
-					err = f.changePlan(t, id, 10+rng.IntN(90))
-				case 3:
-					err = f.lifecycle(id, tenant.ActSuspend, fmt.Sprintf("Load test %d-%d", w, i))
-				case 4:
-					err = f.lifecycle(id, tenant.ActReactivate, "")
-					if tenant.RefusalCode(err) != "" {
-						err = f.lifecycle(id, tenant.ActRestore, "")
-					}
-				case 5:
-					err = f.lifecycle(id, tenant.ActDelete, fmt.Sprintf("Load test %d-%d", w, i))
-				}
-				mu.Lock()
-				if err == nil {
-					applied++
-				} else {
-					refused++ // e.g. reactivating an active tenant: refused, nothing written
-				}
-				mu.Unlock()
-				progress <- 1
-			}
-		}()
-	}
-	// Faults while the writers run: after 75 changes the connection is
-	// killed, after 150 the follower is restarted, after 225 killed again.
-	count := 0
-	for range progress {
-		count++
-		switch count {
-		case 75, 225:
-			f.killFeed(t)
-		case 150:
-			fl.stop()
-			fl = f.follow(t, lags.observe)
-		}
-		if count == workers*perWorker {
-			break
-		}
-	}
-	done.Wait()
-	waitState(t, fl, mirror.Writing)
-	f.waitMirrored(t, "300 changes")
-	f.noDrift(t)
-	f.removedAgrees(t)
-	r.check(t)
-	t.Logf("%d changes written, %d refused by the rules", applied, refused)
-	if applied < 100 {
-		t.Fatalf("only %d of %d changes were written: the test did not load the follower", applied, workers*perWorker)
-	}
-	lags.report(t)
 }
