@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS devgotrue.refresh_tokens (
 	created_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_session_id_idx ON devgotrue.refresh_tokens (session_id);
+-- revoked_at starts GoTrue's reuse interval (see refreshGrant).
+ALTER TABLE devgotrue.refresh_tokens ADD COLUMN IF NOT EXISTS revoked_at timestamptz;
 
 -- The links of sent e-mails (invite, recovery), as GoTrue's one_time_tokens:
 -- one per account and kind, replaced by the next, deleted once used.

@@ -114,15 +114,16 @@ func addRefreshToken(ctx context.Context, q querier, sessionID uuid.UUID, now ti
 
 // refreshTokenRow is a refresh token locked for rotation.
 type refreshTokenRow struct {
-	SessionID uuid.UUID `db:"session_id"`
-	UserID    uuid.UUID `db:"user_id"`
-	Revoked   bool      `db:"revoked"`
+	SessionID uuid.UUID  `db:"session_id"`
+	UserID    uuid.UUID  `db:"user_id"`
+	Revoked   bool       `db:"revoked"`
+	RevokedAt *time.Time `db:"revoked_at"`
 }
 
 // lockRefreshToken finds a token and locks it until tx ends, so two
 // concurrent refreshes cannot both use it.
 func lockRefreshToken(ctx context.Context, tx pgx.Tx, token string) (refreshTokenRow, error) {
-	rows, err := tx.Query(ctx, `SELECT rt.session_id, s.user_id, rt.revoked
+	rows, err := tx.Query(ctx, `SELECT rt.session_id, s.user_id, rt.revoked, rt.revoked_at
 		FROM devgotrue.refresh_tokens rt JOIN devgotrue.sessions s ON s.id = rt.session_id
 		WHERE rt.token_hash = $1 FOR UPDATE OF rt`, hashToken(token))
 	if err != nil {
@@ -138,9 +139,9 @@ func lockRefreshToken(ctx context.Context, tx pgx.Tx, token string) (refreshToke
 	return rt, nil
 }
 
-func revokeRefreshToken(ctx context.Context, q querier, token string) error {
-	if _, err := q.Exec(ctx, `UPDATE devgotrue.refresh_tokens SET revoked = true WHERE token_hash = $1`,
-		hashToken(token)); err != nil {
+func revokeRefreshToken(ctx context.Context, q querier, token string, now time.Time) error {
+	if _, err := q.Exec(ctx, `UPDATE devgotrue.refresh_tokens SET revoked = true, revoked_at = $2
+		WHERE token_hash = $1 AND NOT revoked`, hashToken(token), now); err != nil {
 		return fmt.Errorf("revoke refresh token: %w", err)
 	}
 	return nil

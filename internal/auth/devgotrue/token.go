@@ -119,8 +119,12 @@ func (s *Server) tokenResponse(access, refresh string, u userRow, now time.Time)
 	}
 }
 
-// refreshGrant rotates a refresh token: the old one is used up. A ban stops
-// refresh tokens issued before it.
+// RefreshTokenReuseInterval is GoTrue's default REFRESH_TOKEN_REUSE_INTERVAL:
+// how long a refresh token already traded in may be traded in again.
+const RefreshTokenReuseInterval = 10 * time.Second
+
+// refreshGrant rotates a refresh token: the old one is used up once the
+// reuse interval has passed. A ban stops refresh tokens issued before it.
 func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 	var p struct {
 		RefreshToken string `json:"refresh_token"`
@@ -151,10 +155,14 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 		if u.bannedAt(now) {
 			return newError(http.StatusBadRequest, "user_banned", "Invalid Refresh Token: User Banned")
 		}
-		if rt.Revoked {
+		// GoTrue lets a used token be used again for a short while
+		// (REFRESH_TOKEN_REUSE_INTERVAL, 10 s by default), so two requests
+		// of one browser refreshing at once — perhaps on two console
+		// replicas — both keep the session; after that a reuse is refused.
+		if rt.Revoked && (rt.RevokedAt == nil || now.Sub(*rt.RevokedAt) > RefreshTokenReuseInterval) {
 			return newError(http.StatusBadRequest, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
 		}
-		if err := revokeRefreshToken(ctx, tx, p.RefreshToken); err != nil {
+		if err := revokeRefreshToken(ctx, tx, p.RefreshToken, now); err != nil {
 			return err
 		}
 		refresh, err := addRefreshToken(ctx, tx, rt.SessionID, now)
