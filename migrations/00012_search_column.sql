@@ -24,8 +24,10 @@ CREATE INDEX tenants_search_trgm_idx ON tenants USING gin (search gin_trgm_ops);
 -- The list in name order with everything a search filters on, so walking it
 -- for a common term never reads the table (index-only). It replaces
 -- tenants_name_idx. name is included because the planner needs the column
--- itself to read lower(name) from the index.
-CREATE INDEX tenants_search_walk_idx ON tenants (lower(name), id) INCLUDE (name, status, plan, search);
+-- itself to read lower(name) from the index; created_at for the names that
+-- start with a short term, read as a range of it in creation order.
+CREATE INDEX tenants_search_walk_idx ON tenants (lower(name), id)
+    INCLUDE (name, status, plan, created_at, search);
 
 -- A repeatable sample per status: the tenants whose id hashes below a
 -- bucket. It tells how common a term is in each tab (for the "about" counts)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,7 +60,7 @@ const (
 	minSampleHits = 400
 	// resampleBudget is how many more sampled rows the counts of a page
 	// found by a walk may read to reach minSampleHits.
-	resampleBudget = 8000
+	resampleBudget = 5000
 	// exactMatches is up to how many estimated matches a term is counted
 	// exactly (its page then comes from the same reading, top-N).
 	exactMatches = 5000
@@ -413,7 +414,7 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	matches := sm.matchesInPlan()
 	if matches <= exactMatchesIn(ctx) {
 		trace(ctx, "top")
-		return s.topPage(ctx, res, o, math.MaxInt32)
+		return s.topPage(ctx, res, o)
 	}
 	unit := 1.0
 	if !o.byName() {
@@ -455,7 +456,7 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	}
 	if !found {
 		trace(ctx, "top")
-		return s.topPage(ctx, res, o, math.MaxInt32)
+		return s.topPage(ctx, res, o)
 	}
 	return s.estimateCounts(ctx, res, sm)
 }
@@ -547,31 +548,58 @@ func setTotal(res *tenant.ListResult) {
 }
 
 // matchSQL is a CTE m(id, status, key) of every tenant within the plan
-// filter that matches, at most limit of them (the prefix sets each at most
-// limit): through the trigram index or, for a short term, through the
-// prefix index of each field.
-func matchSQL(f *filter, q tenant.ListQuery, o searchOrder, limit int) string {
+// filter that matches: through the trigram index or, for a short term,
+// through the prefix index of each field. In a bytewise collation the
+// names that start with a short term are a range of tenants_search_walk_idx,
+// read with their status and plan from the index alone.
+func matchSQL(f *filter, q tenant.ListQuery, o searchOrder, bytewise bool) string {
 	key := "lower(t.name)"
 	if !o.byName() {
 		key = "t.created_at"
 	}
-	var cond string
-	if q.ShortSearch() {
-		lo, hi := prefixRange(q.Search)
-		l, h, n := f.arg(lo), f.arg(hi), f.arg(limit)
-		cond = fmt.Sprintf(`t.id IN (
-			(SELECT id FROM tenants WHERE lower(name) ~>=~ %[1]s AND lower(name) ~<~ %[2]s LIMIT %[3]s)
-			UNION ALL (SELECT id FROM tenants WHERE id ~>=~ %[1]s AND id ~<~ %[2]s LIMIT %[3]s)
-			UNION ALL (SELECT tenant_id FROM tenant_settings
-				WHERE lower(support_email) ~>=~ %[1]s AND lower(support_email) ~<~ %[2]s LIMIT %[3]s)
-			UNION ALL (SELECT tenant_id FROM organization_users
-				WHERE lower(email) ~>=~ %[1]s AND lower(email) ~<~ %[2]s LIMIT %[3]s))`, l, h, n)
-	} else {
-		cond = "t.search LIKE " + f.arg(likePattern(q))
+	plan := planCond(f, q, "t.plan")
+	if !q.ShortSearch() {
+		return `m AS MATERIALIZED (
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE t.search LIKE ` + f.arg(likePattern(q)) + ` AND ` + plan + `)`
+	}
+	lo, hi := prefixRange(q.Search)
+	l, h := f.arg(lo), f.arg(hi)
+	others := fmt.Sprintf(`SELECT id FROM tenants WHERE id ~>=~ %[1]s AND id ~<~ %[2]s
+		UNION ALL SELECT tenant_id FROM tenant_settings WHERE lower(support_email) ~>=~ %[1]s AND lower(support_email) ~<~ %[2]s
+		UNION ALL SELECT tenant_id FROM organization_users WHERE lower(email) ~>=~ %[1]s AND lower(email) ~<~ %[2]s`, l, h)
+	if !bytewise {
+		return `m AS MATERIALIZED (
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE t.id IN (` + others + `
+				UNION ALL SELECT id FROM tenants WHERE lower(name) ~>=~ ` + l + ` AND lower(name) ~<~ ` + h + `)
+			AND ` + plan + `)`
 	}
 	return `m AS MATERIALIZED (
 			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
-			WHERE ` + cond + ` AND ` + planCond(f, q, "t.plan") + ` LIMIT ` + f.arg(limit) + `)`
+			WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + plan + `
+			UNION
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE t.id IN (` + others + `) AND ` + plan + `)`
+}
+
+// bytewiseCollations are the databases (by pool) whose default collation
+// orders text byte by byte, so that the strings starting with a prefix are
+// a range of an index on them.
+var bytewiseCollations sync.Map
+
+func (s *Store) bytewise(ctx context.Context) (bool, error) {
+	if b, ok := bytewiseCollations.Load(s.pool); ok {
+		return b.(bool), nil
+	}
+	var b bool
+	err := s.pool.QueryRow(ctx, `SELECT datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8')
+		FROM pg_database WHERE datname = current_database()`).Scan(&b)
+	if err != nil {
+		return false, mapErr("read the collation", err)
+	}
+	bytewiseCollations.Store(s.pool, b)
+	return b, nil
 }
 
 // pageColumns reads the page's rows, in page.ord order, for a query whose
@@ -644,10 +672,14 @@ type walkRow struct {
 
 // topPage reads every match within the plan filter, counts them per status
 // and sorts out the page: top-N.
-func (s *Store) topPage(ctx context.Context, res *tenant.ListResult, o searchOrder, limit int) error {
+func (s *Store) topPage(ctx context.Context, res *tenant.ListResult, o searchOrder) error {
 	q := res.Query
+	bytewise, err := s.bytewise(ctx)
+	if err != nil {
+		return err
+	}
 	f := &filter{}
-	sql := `WITH ` + matchSQL(f, q, o, limit) + `,
+	sql := `WITH ` + matchSQL(f, q, o, bytewise) + `,
 		c AS (SELECT coalesce(jsonb_object_agg(status, n), '{}')::text AS counts
 			FROM (SELECT status, count(*) AS n FROM m GROUP BY status) x),
 		page AS (SELECT id, row_number() OVER () AS ord FROM (
@@ -673,10 +705,13 @@ func (s *Store) topPage(ctx context.Context, res *tenant.ListResult, o searchOrd
 // prefixMerge reads the page of a one- or two-character term as the first
 // rows of the range of names that start with it (a range of the name
 // order, in a bytewise collation) merged with the tenants whose id or an
-// e-mail does, which the sample says are few. It reports false, having
-// read little, when the collation is not bytewise or they are not few.
+// e-mail does, which the sample says are few. It reports false when the
+// collation is not bytewise or they are not few.
 func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searchOrder) (bool, error) {
 	q := res.Query
+	if bytewise, err := s.bytewise(ctx); err != nil || !bytewise {
+		return false, err
+	}
 	f := &filter{}
 	lo, hi := prefixRange(q.Search)
 	l, h := f.arg(lo), f.arg(hi)
@@ -687,9 +722,7 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 				UNION ALL (SELECT tenant_id FROM tenant_settings
 					WHERE lower(support_email) ~>=~ ` + l + ` AND lower(support_email) ~<~ ` + h + ` LIMIT ` + limit + `)
 				UNION ALL (SELECT tenant_id FROM organization_users
-					WHERE lower(email) ~>=~ ` + l + ` AND lower(email) ~<~ ` + h + ` LIMIT ` + limit + `)) x
-			WHERE (SELECT datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8') FROM pg_database
-				WHERE datname = current_database())),
+					WHERE lower(email) ~>=~ ` + l + ` AND lower(email) ~<~ ` + h + ` LIMIT ` + limit + `)) x),
 		m AS (
 			SELECT t.id, lower(t.name) AS key FROM tenants t
 			WHERE t.id IN (SELECT id FROM o) AND ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") + `
@@ -711,9 +744,8 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 	if err != nil {
 		return false, err
 	}
-	// o is empty in a collation that is not bytewise; a prefix set at its
-	// limit may be incomplete.
-	if n, _ := strconv.Atoi(others); n == 0 && len(page) == 0 || n >= otherPrefixCap {
+	// A prefix set at its limit may be incomplete.
+	if n, _ := strconv.Atoi(others); n >= otherPrefixCap {
 		return false, nil
 	}
 	fillPage(res, page, o.backwards)
@@ -766,8 +798,12 @@ func decodeCounts(raw string) (map[tenant.Status]int, error) {
 // countMatches sets the counts of a page found by a walk exactly.
 func (s *Store) countMatches(ctx context.Context, res *tenant.ListResult) error {
 	q := res.Query
+	bytewise, err := s.bytewise(ctx)
+	if err != nil {
+		return err
+	}
 	f := &filter{}
-	sql := `WITH ` + matchSQL(f, q, newSearchOrder(q), math.MaxInt32) + `
+	sql := `WITH ` + matchSQL(f, q, newSearchOrder(q), bytewise) + `
 		SELECT status, count(*) FROM m GROUP BY status`
 	res.Counts = map[tenant.Status]int{}
 	res.Estimated = false
