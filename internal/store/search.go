@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -229,6 +230,11 @@ type statusSample struct {
 	// others are the hits whose first match is not at the start of the
 	// name: for a short term, those a prefix merge reads one by one.
 	others int
+	// Of every plan: the tenants of the status, the sampled rows, and those
+	// that hold every word of the term, as the trigram index finds them
+	// before each is checked (the trigrams of a term are those of its
+	// words; one that holds them all may still not match).
+	totalAll, seenAll, candidates int
 }
 
 func (s statusSample) exact() bool { return s.buckets >= sampleBuckets }
@@ -258,6 +264,12 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 	plan := f.arg(string(q.Plan))
 	target := f.arg(sampleTarget)
 	needle := f.arg(searchNeedle(q))
+	wordsCond := "true"
+	for _, w := range strings.FieldsFunc(strings.ToLower(q.Search), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		wordsCond += " AND strpos(t.search, " + f.arg(w) + ") > 0"
+	}
 	var branches []string
 	for _, st := range sampleStatuses {
 		var k string
@@ -268,16 +280,19 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 		}
 		branches = append(branches, fmt.Sprintf(`SELECT %[3]s AS status, %[2]s AS k,
 			count(*) FILTER (WHERE %[4]s) AS seen, count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 0) AS hits,
-			count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 1) AS others
+			count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 1) AS others,
+			count(*) AS seen_all, count(*) FILTER (WHERE %[5]s) AS candidates
 			FROM tenants t WHERE t.status = %[3]s AND (hashtext(t.id) & 1023) < %[2]s`,
-			needle, k, f.arg(string(st)), planCond(f, q, "t.plan")))
+			needle, k, f.arg(string(st)), planCond(f, q, "t.plan"), wordsCond))
 	}
 	sql := `WITH b AS MATERIALIZED (
-			SELECT st AS status, least(1024, greatest(1, ceil(1024.0 * ` + target + ` / greatest(n, 1))))::int AS k, n
+			SELECT st AS status, least(1024, greatest(1, ceil(1024.0 * ` + target + ` / greatest(n, 1))))::int AS k, n, n_all
 			FROM (SELECT st, coalesce((SELECT sum(c.n) FROM tenant_counts c
-				WHERE c.status = st AND (` + plan + ` = '' OR c.plan = ` + plan + `)), 0) AS n
+				WHERE c.status = st AND (` + plan + ` = '' OR c.plan = ` + plan + `)), 0) AS n,
+				coalesce((SELECT sum(c.n) FROM tenant_counts c WHERE c.status = st), 0) AS n_all
 				FROM unnest(ARRAY['active', 'suspended', 'deleted']) st) x)
-		SELECT b.status, b.n::bigint, s.k, s.seen, s.hits, s.others, (SELECT coalesce(sum(n), 0)::bigint FROM tenant_counts)
+		SELECT b.status, b.n::bigint, s.k, s.seen, s.hits, s.others, b.n_all::bigint, s.seen_all, s.candidates,
+			(SELECT coalesce(sum(n), 0)::bigint FROM tenant_counts)
 		FROM b JOIN (` + strings.Join(branches, "\nUNION ALL ") + `) s ON s.status = b.status`
 	rows, err := s.pool.Query(ctx, sql, f.args...)
 	if err != nil {
@@ -286,7 +301,8 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 	var out searchSample
 	var ss statusSample
 	var st string
-	_, err = pgx.ForEachRow(rows, []any{&st, &ss.total, &ss.buckets, &ss.seen, &ss.hits, &ss.others, &out.rows}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&st, &ss.total, &ss.buckets, &ss.seen, &ss.hits, &ss.others,
+		&ss.totalAll, &ss.seenAll, &ss.candidates, &out.rows}, func() error {
 		ss.status = tenant.Status(st)
 		ss.weight = float64(sampleBuckets) / float64(max(ss.buckets, 1))
 		out.statuses = append(out.statuses, ss)
@@ -391,6 +407,18 @@ func (sm searchSample) matchesInPlan() float64 {
 	return n
 }
 
+// candidates is the estimated number of tenants the trigram index finds for
+// the term, each then read and checked: what a top-N of a long term costs.
+func (sm searchSample) candidates() float64 {
+	n := 0.0
+	for _, s := range sm.statuses {
+		if s.seenAll > 0 {
+			n += float64(s.totalAll) * float64(s.candidates) / float64(s.seenAll)
+		}
+	}
+	return n
+}
+
 // othersInPlan is the estimated number of matches, of every status within
 // the plan filter, not by the start of the name.
 func (sm searchSample) othersInPlan() float64 {
@@ -413,6 +441,14 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	}
 	matches := sm.matchesInPlan()
 	if matches <= exactMatchesIn(ctx) {
+		if q.ShortSearch() && o.byName() {
+			// The few matches of a short term are counted from the range
+			// of names and the others; the page is their merge.
+			if found, err := s.prefixMerge(ctx, res, o, true); err != nil || found {
+				trace(ctx, "merge")
+				return err
+			}
+		}
 		trace(ctx, "top")
 		return s.topPage(ctx, res, o)
 	}
@@ -430,10 +466,14 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 		merge = sm.othersInPlan()*heapCost + float64(o.need())
 	}
 	found := false
-	switch top := matches * heapCost; {
+	top := matches * heapCost
+	if !q.ShortSearch() {
+		top = max(top, sm.candidates()*heapCost)
+	}
+	switch {
 	case merge < walk && merge < top:
 		trace(ctx, "merge")
-		if found, err = s.prefixMerge(ctx, res, o); err != nil || found {
+		if found, err = s.prefixMerge(ctx, res, o, false); err != nil || found {
 			break
 		}
 		// Names are not a range of the list's order here, or the others
@@ -705,9 +745,10 @@ func (s *Store) topPage(ctx context.Context, res *tenant.ListResult, o searchOrd
 // prefixMerge reads the page of a one- or two-character term as the first
 // rows of the range of names that start with it (a range of the name
 // order, in a bytewise collation) merged with the tenants whose id or an
-// e-mail does, which the sample says are few. It reports false when the
-// collation is not bytewise or they are not few.
-func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searchOrder) (bool, error) {
+// e-mail does, which the sample says are few; with count, it also counts
+// every match per status exactly. It reports false when the collation is
+// not bytewise or the others are not few.
+func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searchOrder, count bool) (bool, error) {
 	q := res.Query
 	if bytewise, err := s.bytewise(ctx); err != nil || !bytewise {
 		return false, err
@@ -716,6 +757,16 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 	lo, hi := prefixRange(q.Search)
 	l, h := f.arg(lo), f.arg(hi)
 	limit := f.arg(otherPrefixCap)
+	counts := `'{}'`
+	if count {
+		counts = `(SELECT coalesce(jsonb_object_agg(status, n), '{}')::text FROM (
+			SELECT status, count(*) AS n FROM (
+				SELECT t.id, t.status FROM tenants t
+				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + planCond(f, q, "t.plan") + `
+				UNION
+				SELECT t.id, t.status FROM tenants t WHERE t.id IN (SELECT id FROM o) AND ` + planCond(f, q, "t.plan") + `) a
+			GROUP BY status) x)`
+	}
 	sql := `WITH o AS MATERIALIZED (
 			SELECT id FROM (
 				(SELECT id FROM tenants WHERE id ~>=~ ` + l + ` AND id ~<~ ` + h + ` LIMIT ` + limit + `)
@@ -730,31 +781,39 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 			UNION
 			SELECT id, key FROM (
 				SELECT t.id, lower(t.name) AS key FROM tenants t
-				WHERE lower(t.name) >= ` + f.arg(lo) + ` AND lower(t.name) < ` + f.arg(hi) + `
+				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + `
 					AND ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") + `
 					AND ` + o.after(f, "lower(t.name)", "t.id") + `
 				ORDER BY ` + o.orderBy("lower(t.name)", "t.id") + ` LIMIT ` + f.arg(o.need()) + `) r),
 		page AS (SELECT id, row_number() OVER () AS ord FROM (
 			SELECT m.id FROM m ORDER BY ` + o.orderBy("m.key", "m.id") + ` LIMIT ` + f.arg(o.limit) + ` OFFSET ` + f.arg(o.offset) + `) p)
-		SELECT (SELECT count(*) FROM o)::text AS others, p.* FROM (SELECT 1) one
+		SELECT (SELECT count(*) FROM o)::int AS others, ` + counts + ` AS counts, p.* FROM (SELECT 1) one
 		LEFT JOIN (SELECT page.ord, ` + pageColumns + ` FROM ` + pageJoin + `) p ON true
 		ORDER BY p.ord`
-	var others string
-	page, err := s.readSearchRows(ctx, sql, f.args, &others)
+	var others int
+	var raw string
+	page, err := s.readSearchRows(ctx, sql, f.args, &others, &raw)
 	if err != nil {
 		return false, err
 	}
 	// A prefix set at its limit may be incomplete.
-	if n, _ := strconv.Atoi(others); n >= otherPrefixCap {
+	if others >= otherPrefixCap {
 		return false, nil
+	}
+	if count {
+		if res.Counts, err = decodeCounts(raw); err != nil {
+			return false, fmt.Errorf("search tenants: counts: %w", err)
+		}
+		res.Estimated = false
+		setTotal(res)
 	}
 	fillPage(res, page, o.backwards)
 	return true, nil
 }
 
-// readSearchRows runs sql, whose rows are a first column (into head) and
+// readSearchRows runs sql, whose rows are first columns (into heads) and
 // the page's columns, NULL in the one row of an empty page.
-func (s *Store) readSearchRows(ctx context.Context, sql string, args []any, head *string) ([]listRow, error) {
+func (s *Store) readSearchRows(ctx context.Context, sql string, args []any, heads ...any) ([]listRow, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, mapErr("search tenants", err)
@@ -768,8 +827,8 @@ func (s *Store) readSearchRows(ctx context.Context, sql string, args []any, head
 			created, deleted                                    *time.Time
 			version                                             *int
 		}
-		if err := rows.Scan(head, &ord, &r.id, &r.name, &r.key, &r.short, &r.status, &r.plan, &r.created,
-			&r.source, &r.deleted, &r.version, &r.support); err != nil {
+		if err := rows.Scan(append(heads, &ord, &r.id, &r.name, &r.key, &r.short, &r.status, &r.plan, &r.created,
+			&r.source, &r.deleted, &r.version, &r.support)...); err != nil {
 			return nil, mapErr("search tenants", err)
 		}
 		if r.id == nil {
