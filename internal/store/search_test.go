@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tenant-console/console/internal/demo"
+	"github.com/tenant-console/console/internal/legacy"
 	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
 	"github.com/tenant-console/console/internal/testdb"
@@ -213,4 +214,122 @@ func TestSearchPathsMatchThePlainQuery(t *testing.T) {
 		t.Logf("%-22q %-22s %-8s %6d matches, first at %.0f%%", term.Term, term.Class, term.Field, term.Matches, term.Position*100)
 	}
 	t.Logf("ways taken: %v", paths)
+}
+
+// staleSearchRows counts the tenants whose search column differs from what
+// their name, id, settings and members make.
+func staleSearchRows(t *testing.T, st *store.Store) int {
+	t.Helper()
+	var n int
+	err := st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM tenants t
+		WHERE t.search IS DISTINCT FROM E'\x1f' || lower(t.name) || E'\x1f' || t.id || E'\x1f' || lower(concat_ws(E'\x1f',
+			(SELECT s.support_email FROM tenant_settings s WHERE s.tenant_id = t.id),
+			(SELECT string_agg(u.email, E'\x1f' ORDER BY u.id) FROM organization_users u WHERE u.tenant_id = t.id)))`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Onboarding, adding and removing members, saving settings (new or
+// changed), the legacy import's update and seeding each keep the search
+// column right in the transaction that writes, so a search finds a tenant
+// by what it holds now and not by what it held.
+func TestSearchColumnFollowsEveryWrite(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	find := func(term string) []string {
+		t.Helper()
+		res, err := st.ListTenants(ctx, tenant.ListQuery{Search: term}.Normalize(), tenant.EveryTenant())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pageIDs(res.Items)
+	}
+	rec := demo.Agencies(time.Now())[0]
+	rec.Tenant.ID, rec.Tenant.ShortName, rec.Tenant.Name = "tn_0a0b0c0d_srch", "searchable-one", "Quillfeather Voyages"
+	rec.Settings.SupportEmail = "help@quillfeather.example"
+	owner := tenant.Member{TenantID: rec.Tenant.ID, UserID: "0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+		Email: "Zanele@Quillfeather.example", Role: tenant.MemberOwner}
+	helper := tenant.Member{TenantID: rec.Tenant.ID, UserID: "1e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+		Email: "bongani@elsewhere.example", Role: tenant.MemberAdmin}
+	if err := st.InTx(ctx, func(tx tenant.Tx) error {
+		if err := tx.InsertRecord(ctx, rec); err != nil {
+			return err
+		}
+		if err := tx.InsertMember(ctx, owner, "test"); err != nil {
+			return err
+		}
+		return tx.InsertMember(ctx, helper, "test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range []string{"quillfeather", "help@quill", "zanele@", "bongani@else", "QU", "bo"} {
+		if got := find(term); !slices.Contains(got, rec.Tenant.ID) {
+			t.Errorf("after onboarding, %q found %v", term, got)
+		}
+	}
+
+	if err := st.InPeopleTx(ctx, func(tx tenant.PeopleTx) error {
+		return tx.DeleteMember(ctx, rec.Tenant.ID, helper.UserID)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("bongani@else"); slices.Contains(got, rec.Tenant.ID) {
+		t.Errorf("a removed member's address still finds the tenant")
+	}
+
+	if err := st.InEditTx(ctx, func(tx tenant.EditTx) error {
+		cur, err := tx.LockSettings(ctx, rec.Tenant.ID)
+		if err != nil {
+			return err
+		}
+		s := *cur
+		s.SupportEmail = "desk@quillfeather.example"
+		_, err = tx.SaveSettings(ctx, rec.Tenant.ID, s, cur.Version, "test")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("help@quill"); slices.Contains(got, rec.Tenant.ID) {
+		t.Errorf("the old support address still finds the tenant")
+	}
+	if got := find("desk@quill"); !slices.Contains(got, rec.Tenant.ID) {
+		t.Errorf("the new support address finds %v", got)
+	}
+
+	// Settings written for a tenant that had none.
+	if _, err := st.Pool().Exec(ctx, `DELETE FROM tenant_settings WHERE tenant_id = 'africastay'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InEditTx(ctx, func(tx tenant.EditTx) error {
+		_, err := tx.SaveSettings(ctx, "africastay", rec.Settings, 0, "test")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The legacy import renames a tenant and changes its support address.
+	d, err := st.GetDetail(ctx, rec.Tenant.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := rec
+	up.Tenant = d.Tenant
+	up.Tenant.Name = "Wrenfield Voyages"
+	up.Settings = *d.Settings
+	up.Settings.SupportEmail = "desk@wrenfield.example"
+	if err := st.UpdateImported(ctx, legacy.Update{Record: up, Tenant: true, Settings: true, By: "test"},
+		tenant.NewAuditEvent(tenant.System("test"), rec.Tenant.ID, tenant.ActionTenantUpdated)); err != nil {
+		t.Fatal(err)
+	}
+	for term, want := range map[string]bool{"wrenfield": true, "desk@wren": true, "quillfeather voy": false, "zanele@": true} {
+		if got := find(term); slices.Contains(got, rec.Tenant.ID) != want {
+			t.Errorf("after the import's update, %q found %v (want the tenant: %v)", term, got, want)
+		}
+	}
+	if n := staleSearchRows(t, st); n != 0 {
+		t.Fatalf("%d tenants have a search column that does not match their rows", n)
+	}
 }
