@@ -212,13 +212,6 @@ func planCond(f *filter, q tenant.ListQuery, column string) string {
 	return column + " = " + f.arg(string(q.Plan))
 }
 
-func inTab(q tenant.ListQuery, st tenant.Status) bool {
-	if q.Status == "" {
-		return st != tenant.StatusDeleted
-	}
-	return st == q.Status
-}
-
 // statusSample is what the sample says about one status.
 type statusSample struct {
 	status  tenant.Status
@@ -384,17 +377,6 @@ func walkEstimate(groups []walkGroup, need int) float64 {
 		matching += g.matching
 	}
 	return rows
-}
-
-// tabMatches is the estimated number of matches in the page's tab.
-func (sm searchSample) tabMatches(q tenant.ListQuery) float64 {
-	n := 0.0
-	for _, s := range sm.statuses {
-		if inTab(q, s.status) {
-			n += s.estimate()
-		}
-	}
-	return n
 }
 
 // matchesInPlan is the estimated number of matches of every status within

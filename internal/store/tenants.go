@@ -165,16 +165,6 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope tenan
 	}
 }
 
-// countAll reads the per-status counts (within a plan, if given) that the
-// triggers on tenants keep.
-func (s *Store) countAll(ctx context.Context, plan tenant.Plan, into map[tenant.Status]int) error {
-	sql, args := `SELECT status, sum(n)::bigint FROM tenant_counts GROUP BY status`, []any{}
-	if plan != "" {
-		sql, args = `SELECT status, n FROM tenant_counts WHERE plan = $1`, []any{string(plan)}
-	}
-	return s.scanCounts(ctx, sql, args, into)
-}
-
 func (s *Store) countScoped(ctx context.Context, q tenant.ListQuery, scope []string, into map[tenant.Status]int) error {
 	f := &filter{}
 	f.and("t.id = ANY(" + f.arg(scope) + ")")
