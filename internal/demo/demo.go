@@ -14,10 +14,13 @@ import (
 // Generator makes synthetic tenants from a seeded source, so a given seed
 // always gives the same names (ids stay unique across runs).
 type Generator struct {
-	rng   *rand.Rand
-	now   time.Time
-	count int
-	batch string // distinguishes short names of separate runs
+	rng *rand.Rand
+	// people draws the members from a stream of its own, so adding them
+	// left the names, ids and plans of a given seed as they were.
+	people *rand.Rand
+	now    time.Time
+	count  int
+	batch  string // distinguishes short names of separate runs
 }
 
 // NewGenerator returns a generator; seed 0 picks a random seed.
@@ -26,9 +29,10 @@ func NewGenerator(seed uint64, now time.Time) *Generator {
 		seed = rand.Uint64()
 	}
 	return &Generator{
-		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		now:   now,
-		batch: fmt.Sprintf("%04x", rand.Uint32()&0xffff),
+		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		people: rand.New(rand.NewPCG(seed^0x5851f42d4c957f2d, seed)),
+		now:    now,
+		batch:  fmt.Sprintf("%04x", rand.Uint32()&0xffff),
 	}
 }
 
@@ -40,6 +44,11 @@ var (
 		"Outback", "Coral Coast", "Highland", "Baltic", "Aegean", "Riviera", "Yukon", "Banff"}
 	kinds = []string{"Safaris", "Retreats", "Getaways", "Expeditions", "Journeys", "Tours",
 		"Travel", "Adventures", "Escapes", "Voyages", "Holidays", "Lodges", "Trails", "Excursions"}
+	// First names for members' e-mail addresses: words that appear in no
+	// tenant name, so a search can match by member e-mail alone.
+	firstNames = []string{"thandi", "sipho", "amara", "lerato", "johan", "ingrid", "kofi", "naledi",
+		"olivia", "mateo", "yuki", "priya", "lars", "fatima", "diego", "zanele", "noah", "elif",
+		"bongani", "chloe", "tariq", "anika", "pieter", "wanjiru"}
 	currencies = []string{"ZAR", "USD", "EUR", "GBP", "KES", "TZS", "NAD", "BWP", "AUD", "NOK", "CHF"}
 	timezones  = []string{"Africa/Johannesburg", "Africa/Nairobi", "Africa/Dar_es_Salaam",
 		"Africa/Windhoek", "Europe/London", "Europe/Paris", "Europe/Oslo", "America/New_York",
@@ -64,8 +73,46 @@ func (g *Generator) Next() tenant.Record {
 	created := g.now.Add(-time.Duration(r.IntN(3*365*24)) * time.Hour)
 	theme := tenant.Themes[r.IntN(len(tenant.Themes))]
 	id := fmt.Sprintf("tn_%08x_%s", r.Uint32(), randomSuffix(r))
-	return record(id, name, short, domain, status, plan, created, theme,
+	rec := record(id, name, short, domain, status, plan, created, theme,
 		currencies[r.IntN(len(currencies))], timezones[r.IntN(len(timezones))], "seed")
+	rec.Members = g.members(id, domain, created)
+	return rec
+}
+
+// members makes 0 to 3 people for a tenant: an owner first, then admins
+// and members, some with the tenant's domain and some with a personal one.
+func (g *Generator) members(id, domain string, created time.Time) []tenant.Member {
+	r := g.people
+	n := r.IntN(4)
+	out := make([]tenant.Member, 0, n)
+	for i := range n {
+		first := firstNames[r.IntN(len(firstNames))]
+		email := fmt.Sprintf("%s.%d@%s", first, i+1, domain)
+		if r.IntN(3) == 0 {
+			// i in the number keeps a tenant's addresses distinct.
+			email = fmt.Sprintf("%s%d@mail.example", first, r.IntN(100000)*4+i)
+		}
+		role := tenant.MemberMember
+		switch {
+		case i == 0:
+			role = tenant.MemberOwner
+		case r.IntN(2) == 0:
+			role = tenant.MemberAdmin
+		}
+		out = append(out, tenant.Member{
+			TenantID: id, UserID: randomUUID(r), Email: email, DisplayName: strings.ToUpper(first[:1]) + first[1:],
+			Role: role, CreatedAt: created,
+		})
+	}
+	return out
+}
+
+// randomUUID is a version 4 UUID drawn from r (repeatable for a seed).
+func randomUUID(r *rand.Rand) string {
+	a, b := r.Uint64(), r.Uint64()
+	a = a&^0xf000 | 0x4000
+	b = b&^(0xc<<60) | 0x8<<60
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
 }
 
 func randomSuffix(r *rand.Rand) string {

@@ -32,6 +32,11 @@ func TestGeneratedTenantsFollowTheFieldRules(t *testing.T) {
 		if _, ok := tenant.FieldTimezone.OK(r.Settings.Timezone); !ok {
 			t.Errorf("%s: timezone %q", tn.ID, r.Settings.Timezone)
 		}
+		for _, m := range r.Members {
+			if _, ok := tenant.FieldEmail.OK(m.Email); !ok || m.TenantID != tn.ID || !m.Role.Valid() {
+				t.Errorf("%s: member %+v", tn.ID, m)
+			}
+		}
 		if _, ok := tenant.FieldEmail.OK(r.Settings.SupportEmail); !ok {
 			t.Errorf("%s: support email %q", tn.ID, r.Settings.SupportEmail)
 		}

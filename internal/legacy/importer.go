@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tenant-console/console/internal/apperr"
@@ -52,16 +53,39 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 	start := now()
 	rep := &Report{Dir: tree.Root, Notes: tree.Notes, DryRun: im.DryRun, Update: im.Update, StartedAt: start.UTC()}
 	total := len(tree.Results)
-	for i, r := range tree.Results {
-		if im.Progress != nil {
-			im.Progress(i, total, printable(r.Folder))
-		}
-		fr := im.folder(ctx, r)
-		if fr.Status == StatusFailed && im.Log != nil {
-			im.Log.WarnContext(ctx, "import: folder failed", slog.String("folder", r.Folder), slog.String("error", fr.Error))
-		}
-		rep.Folders = append(rep.Folders, fr)
+	// A few folders at a time, each still its own transaction: a tenant
+	// takes about a dozen round trips, and the workers' wait for them
+	// overlaps. Folders that race (the same id or short name) are decided
+	// again like a race with another run.
+	rep.Folders = make([]FolderReport, total)
+	var mu sync.Mutex
+	next := 0
+	var wg sync.WaitGroup
+	for range importWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				if i < total && im.Progress != nil {
+					im.Progress(i, total, printable(tree.Results[i].Folder))
+				}
+				mu.Unlock()
+				if i >= total {
+					return
+				}
+				r := tree.Results[i]
+				fr := im.folder(ctx, r)
+				if fr.Status == StatusFailed && im.Log != nil {
+					im.Log.WarnContext(ctx, "import: folder failed", slog.String("folder", r.Folder), slog.String("error", fr.Error))
+				}
+				rep.Folders[i] = fr
+			}
+		}()
 	}
+	wg.Wait()
 	if im.Progress != nil {
 		im.Progress(total, total, "")
 	}
@@ -69,6 +93,9 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 	rep.finish()
 	return rep
 }
+
+// importWorkers is how many folders are imported at a time.
+const importWorkers = 4
 
 // attempts bounds how often a folder is decided again after a write lost a
 // race with another writer (a second import-yaml run, the console).

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -22,6 +23,7 @@ import (
 // real one (internal/store) is tested against Postgres there and through
 // the CLI in cmd/console.
 type memStore struct {
+	mu      sync.Mutex // the importer works on a few folders at a time
 	tenants map[string]legacy.Stored
 	fail    map[string]error // LoadTenant errors by id
 	created []string
@@ -34,6 +36,8 @@ func newMemStore() *memStore {
 }
 
 func (m *memStore) LoadTenant(_ context.Context, id string) (legacy.Stored, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if err := m.fail[id]; err != nil {
 		return legacy.Stored{}, err
 	}
@@ -45,6 +49,8 @@ func (m *memStore) LoadTenant(_ context.Context, id string) (legacy.Stored, erro
 }
 
 func (m *memStore) ShortNameHolder(_ context.Context, short string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for id, st := range m.tenants {
 		if st.Record.Tenant.ShortName == short {
 			return id, nil
@@ -54,6 +60,8 @@ func (m *memStore) ShortNameHolder(_ context.Context, short string) (string, err
 }
 
 func (m *memStore) CreateImported(_ context.Context, rec tenant.Record, secs []tenant.SealedSecret, ev tenant.AuditEvent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	rec.Settings.Version, rec.Branding.Version, rec.Tenant.Version = 1, 1, 1
 	m.tenants[rec.Tenant.ID] = legacy.Stored{Record: rec, HasSettings: true, HasBranding: true, Secrets: secs}
 	m.created = append(m.created, rec.Tenant.ID)
@@ -62,6 +70,8 @@ func (m *memStore) CreateImported(_ context.Context, rec tenant.Record, secs []t
 }
 
 func (m *memStore) UpdateImported(_ context.Context, u legacy.Update, ev tenant.AuditEvent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.updates = append(m.updates, u)
 	m.audits = append(m.audits, ev)
 	st := m.tenants[u.Record.Tenant.ID]
@@ -77,6 +87,8 @@ func (m *memStore) UpdateImported(_ context.Context, u legacy.Update, ev tenant.
 }
 
 func (m *memStore) ActiveTenantIDs(context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var ids []string
 	for id, st := range m.tenants {
 		if st.Record.Tenant.Status == tenant.StatusActive {

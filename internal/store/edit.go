@@ -77,20 +77,24 @@ func (t *txStore) SaveSettings(ctx context.Context, id string, s tenant.Settings
 	var row pgx.Row
 	if version == 0 {
 		row = t.tx.QueryRow(ctx, `
-			INSERT INTO tenant_settings (tenant_id, company_name, support_email, support_phone, website,
-				currency, timezone, email_from_name, email_from_email, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (tenant_id) DO NOTHING
-			RETURNING version`,
+			WITH saved AS (
+				INSERT INTO tenant_settings (tenant_id, company_name, support_email, support_phone, website,
+					currency, timezone, email_from_name, email_from_email, updated_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (tenant_id) DO NOTHING
+				RETURNING tenant_id, support_email, version)`+savedContacts+`
+			SELECT version FROM saved`,
 			id, s.CompanyName, s.SupportEmail, s.SupportPhone, s.Website, s.Currency, s.Timezone,
 			s.EmailFromName, s.EmailFromEmail, by)
 	} else {
 		row = t.tx.QueryRow(ctx, `
-			UPDATE tenant_settings SET company_name = $2, support_email = $3, support_phone = $4,
-				website = $5, currency = $6, timezone = $7, email_from_name = $8, email_from_email = $9,
-				updated_by = $10, updated_at = now(), version = version + 1
-			WHERE tenant_id = $1 AND version = $11
-			RETURNING version`,
+			WITH saved AS (
+				UPDATE tenant_settings SET company_name = $2, support_email = $3, support_phone = $4,
+					website = $5, currency = $6, timezone = $7, email_from_name = $8, email_from_email = $9,
+					updated_by = $10, updated_at = now(), version = version + 1
+				WHERE tenant_id = $1 AND version = $11
+				RETURNING tenant_id, support_email, version)`+savedContacts+`
+			SELECT version FROM saved`,
 			id, s.CompanyName, s.SupportEmail, s.SupportPhone, s.Website, s.Currency, s.Timezone,
 			s.EmailFromName, s.EmailFromEmail, by, version)
 	}

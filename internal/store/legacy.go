@@ -116,16 +116,19 @@ func (s *Store) UpdateImported(ctx context.Context, u legacy.Update, ev tenant.A
 		if u.Settings {
 			st := rec.Settings
 			tag, err := tx.Exec(ctx, `
-				INSERT INTO tenant_settings AS cur (tenant_id, company_name, support_email, support_phone, website,
-					currency, timezone, email_from_name, email_from_email, updated_at, updated_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
-				ON CONFLICT (tenant_id) DO UPDATE SET
-					company_name = EXCLUDED.company_name, support_email = EXCLUDED.support_email,
-					support_phone = EXCLUDED.support_phone, website = EXCLUDED.website,
-					currency = EXCLUDED.currency, timezone = EXCLUDED.timezone,
-					email_from_name = EXCLUDED.email_from_name, email_from_email = EXCLUDED.email_from_email,
-					updated_at = now(), updated_by = EXCLUDED.updated_by, version = cur.version + 1
-				WHERE cur.version = $11`,
+				WITH saved AS (
+					INSERT INTO tenant_settings AS cur (tenant_id, company_name, support_email, support_phone, website,
+						currency, timezone, email_from_name, email_from_email, updated_at, updated_by)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
+					ON CONFLICT (tenant_id) DO UPDATE SET
+						company_name = EXCLUDED.company_name, support_email = EXCLUDED.support_email,
+						support_phone = EXCLUDED.support_phone, website = EXCLUDED.website,
+						currency = EXCLUDED.currency, timezone = EXCLUDED.timezone,
+						email_from_name = EXCLUDED.email_from_name, email_from_email = EXCLUDED.email_from_email,
+						updated_at = now(), updated_by = EXCLUDED.updated_by, version = cur.version + 1
+					WHERE cur.version = $11
+					RETURNING tenant_id, support_email)`+savedContacts+`
+				SELECT FROM saved`,
 				id, st.CompanyName, st.SupportEmail, st.SupportPhone, st.Website, st.Currency, st.Timezone,
 				st.EmailFromName, st.EmailFromEmail, u.By, st.Version)
 			if err != nil {

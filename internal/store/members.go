@@ -103,7 +103,16 @@ func (t *txStore) UpdateMemberRole(ctx context.Context, tenantID, userID string,
 }
 
 func (t *txStore) DeleteMember(ctx context.Context, tenantID, userID string) error {
-	tag, err := t.tx.Exec(ctx, `DELETE FROM organization_users WHERE tenant_id = $1 AND user_id::text = $2`, tenantID, userID)
+	// The tenant's search column loses the address in the same statement
+	// (the subquery still sees the deleted row, hence the u.id <> d.id).
+	tag, err := t.tx.Exec(ctx, `
+		WITH d AS (DELETE FROM organization_users WHERE tenant_id = $1 AND user_id::text = $2 RETURNING id, tenant_id),
+		t AS (UPDATE tenants t SET contact_emails = concat_ws(E'\x1f',
+				(SELECT s.support_email FROM tenant_settings s WHERE s.tenant_id = t.id),
+				(SELECT string_agg(u.email, E'\x1f' ORDER BY u.id) FROM organization_users u
+					WHERE u.tenant_id = t.id AND u.id NOT IN (SELECT id FROM d)))
+			WHERE t.id IN (SELECT tenant_id FROM d))
+		SELECT FROM d`, tenantID, userID)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = pgx.ErrNoRows
 	}

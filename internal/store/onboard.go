@@ -71,11 +71,11 @@ func (t *txStore) InsertRecord(ctx context.Context, rec tenant.Record) error {
 	}
 	_, err := t.tx.Exec(ctx, `
 		INSERT INTO tenants (id, name, short_name, status, plan, max_users, max_monthly_quotes,
-			max_storage_gb, created_at, created_by, updated_at, source)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()), $10, coalesce($9, now()), $11)`,
+			max_storage_gb, created_at, created_by, updated_at, source, contact_emails)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()), $10, coalesce($9, now()), $11, $12)`,
 		tn.ID, tn.Name, tn.ShortName, string(tn.Status), string(tn.Plan), tn.Quotas.MaxUsers,
 		tn.Quotas.MaxMonthlyQuotes, tn.Quotas.MaxStorageGB, timeOrNil(tn.CreatedAt), tn.CreatedBy,
-		string(tn.Source))
+		string(tn.Source), contactEmails(st.SupportEmail, nil))
 	if UniqueViolation(err, "tenants_short_name_key") {
 		return fmt.Errorf("insert tenant: %w: %w", tenant.ErrShortNameTaken, apperr.ErrConflict)
 	}
@@ -115,9 +115,14 @@ func (t *txStore) InsertRecord(ctx context.Context, rec tenant.Record) error {
 
 // InsertMember adds a person to a tenant.
 func (t *txStore) InsertMember(ctx context.Context, m tenant.Member, createdBy string) error {
+	// The tenant's search column gains the address in the same statement.
 	_, err := t.tx.Exec(ctx, `
-		INSERT INTO organization_users (tenant_id, user_id, email, display_name, role, created_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), $7)`,
+		WITH m AS (
+			INSERT INTO organization_users (tenant_id, user_id, email, display_name, role, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), $7)
+			RETURNING tenant_id, email)
+		UPDATE tenants t SET contact_emails = concat_ws(E'\x1f', nullif(t.contact_emails, ''), m.email)
+		FROM m WHERE t.id = m.tenant_id`,
 		m.TenantID, m.UserID, m.Email, m.DisplayName, string(m.Role), timeOrNil(m.CreatedAt), createdBy)
 	return mapErr("insert member", err)
 }

@@ -35,15 +35,11 @@ func (f *filter) where() string {
 	return " WHERE " + strings.Join(f.conds, " AND ")
 }
 
-// likePattern turns a search term into a case-insensitive pattern: "contains"
-// for terms trigrams can serve, "starts with" for one or two characters.
+// likePattern is the LIKE pattern of "contains the term", lower-cased: how
+// the trigram index is asked for a term of three characters or more.
 func likePattern(q tenant.ListQuery) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	p := r.Replace(strings.ToLower(q.Search)) + "%"
-	if q.ShortSearch() {
-		return p
-	}
-	return "%" + p
+	return "%" + r.Replace(strings.ToLower(q.Search)) + "%"
 }
 
 // prefixRange is the [lo, hi) byte range of the strings that start with the
@@ -58,130 +54,6 @@ func prefixRange(term string) (lo, hi string) {
 	}
 	rs[len(rs)-1] = last
 	return lo, string(rs)
-}
-
-// rowMatches is the search as a condition on one row t: for a walk along the
-// sort order (terms that match many tenants) and for the sample that
-// estimates their counts.
-func rowMatches(f *filter, pattern string) string {
-	p := f.arg(pattern)
-	// OFFSET 0 keeps each EXISTS a per-row lookup by tenant id: left to
-	// itself the planner may hash every matching e-mail first, which for a
-	// common term means reading them all before the first row is found.
-	return fmt.Sprintf(`(lower(t.name) LIKE %[1]s OR t.id LIKE %[1]s
-		OR EXISTS (SELECT 1 FROM tenant_settings s WHERE s.tenant_id = t.id AND lower(s.support_email) LIKE %[1]s OFFSET 0)
-		OR EXISTS (SELECT 1 FROM organization_users u WHERE u.tenant_id = t.id AND lower(u.email) LIKE %[1]s OFFSET 0))`, p)
-}
-
-// searchCap is how many matches per searched column are counted exactly. A
-// term matching more (in any one column) is common: its counts are estimated
-// from a sample and its page found by walking the sort order. Trigram
-// matches must each be checked against the row (a heap read); prefix
-// matches come from index-only scans, so short terms can afford more, which
-// matters because their matches cluster in name order, where a walk is slow.
-const (
-	searchCap      = 1000
-	shortSearchCap = 20000
-)
-
-// sampleRows is about how many tenants the estimate of a common term reads.
-const sampleRows = 2000
-
-// matchingIDs finds, per searched column with its own index, at most
-// searchCap tenants matching the term, and returns the distinct ids with
-// their status (within the plan filter) and whether any column had more.
-func (s *Store) matchingIDs(ctx context.Context, q tenant.ListQuery) (ids []string, statuses []string, capped bool, err error) {
-	f := &filter{}
-	var branches string
-	limitN := searchCap
-	if q.ShortSearch() {
-		limitN = shortSearchCap
-	}
-	limit := f.arg(limitN)
-	if q.ShortSearch() {
-		lo, hi := prefixRange(q.Search)
-		l, h := f.arg(lo), f.arg(hi)
-		branches = fmt.Sprintf(`
-			(SELECT 1 AS col, id FROM tenants WHERE lower(name) ~>=~ %[2]s AND lower(name) ~<~ %[3]s LIMIT %[1]s)
-			UNION ALL (SELECT 2, id FROM tenants WHERE id ~>=~ %[2]s AND id ~<~ %[3]s LIMIT %[1]s)
-			UNION ALL (SELECT 3, tenant_id FROM tenant_settings WHERE lower(support_email) ~>=~ %[2]s AND lower(support_email) ~<~ %[3]s LIMIT %[1]s)
-			UNION ALL (SELECT 4, tenant_id FROM organization_users WHERE lower(email) ~>=~ %[2]s AND lower(email) ~<~ %[3]s LIMIT %[1]s)`,
-			limit, l, h)
-	} else {
-		p := f.arg(likePattern(q))
-		branches = fmt.Sprintf(`
-			(SELECT 1 AS col, id FROM tenants WHERE lower(name) LIKE %[2]s LIMIT %[1]s)
-			UNION ALL (SELECT 2, id FROM tenants WHERE id LIKE %[2]s LIMIT %[1]s)
-			UNION ALL (SELECT 3, tenant_id FROM tenant_settings WHERE lower(support_email) LIKE %[2]s LIMIT %[1]s)
-			UNION ALL (SELECT 4, tenant_id FROM organization_users WHERE lower(email) LIKE %[2]s LIMIT %[1]s)`,
-			limit, p)
-	}
-	planCond := ""
-	if q.Plan != "" {
-		planCond = " AND t.plan = " + f.arg(string(q.Plan))
-	}
-	sql := `WITH m AS MATERIALIZED (` + branches + `),
-		widest AS (SELECT coalesce(max(c), 0) AS n FROM (SELECT count(*) AS c FROM m GROUP BY col) x)
-		SELECT widest.n, t.id, t.status FROM widest LEFT JOIN (
-			SELECT t.id, t.status FROM tenants t WHERE t.id IN (SELECT id FROM m)` + planCond + `) t ON true`
-	rows, err := s.pool.Query(ctx, sql, f.args...)
-	if err != nil {
-		return nil, nil, false, mapErr("search tenants", err)
-	}
-	var widest int
-	var id, status *string
-	_, err = pgx.ForEachRow(rows, []any{&widest, &id, &status}, func() error {
-		if id != nil {
-			ids, statuses = append(ids, *id), append(statuses, *status)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, false, mapErr("search tenants", err)
-	}
-	return ids, statuses, widest >= limitN, nil
-}
-
-// estimateCounts estimates per status how many tenants (within the plan
-// filter) a common term matches, from a repeatable sample of about
-// sampleRows tenants scaled by the exact per-status totals.
-func (s *Store) estimateCounts(ctx context.Context, q tenant.ListQuery, exact map[tenant.Status]int, atLeast map[tenant.Status]int) (map[tenant.Status]int, error) {
-	all := 0
-	for _, n := range exact {
-		all += n
-	}
-	pct := 100.0
-	if all > sampleRows {
-		pct = 100 * float64(sampleRows) / float64(all)
-	}
-	f := &filter{}
-	sample := f.arg(pct)
-	match := rowMatches(f, likePattern(q))
-	if q.Plan != "" {
-		f.and("t.plan = " + f.arg(string(q.Plan)))
-	}
-	rows, err := s.pool.Query(ctx, `SELECT t.status, count(*), count(*) FILTER (WHERE `+match+`)
-		FROM tenants t TABLESAMPLE SYSTEM (`+sample+`) REPEATABLE (7)`+f.where()+` GROUP BY t.status`, f.args...)
-	if err != nil {
-		return nil, mapErr("estimate search counts", err)
-	}
-	est := map[tenant.Status]int{}
-	var status string
-	var seen, hits int
-	_, err = pgx.ForEachRow(rows, []any{&status, &seen, &hits}, func() error {
-		st := tenant.Status(status)
-		est[st] = roughly(float64(exact[st]) * float64(hits) / float64(seen))
-		return nil
-	})
-	if err != nil {
-		return nil, mapErr("estimate search counts", err)
-	}
-	for st, n := range atLeast {
-		if est[st] < n {
-			est[st] = n
-		}
-	}
-	return est, nil
 }
 
 // roughly rounds an estimate to two significant digits: an "about" figure
@@ -206,7 +78,7 @@ func baseFilter(q tenant.ListQuery, scope tenant.Scope) *filter {
 		f.and("t.plan = " + f.arg(string(q.Plan)))
 	}
 	if q.Search != "" {
-		f.and(rowMatches(f, likePattern(q)))
+		f.and(searchCond(f, q))
 	}
 	return f
 }
@@ -265,12 +137,10 @@ func (r listRow) cursor(sort string) string {
 // ListTenants returns one page of q and the per-status counts of its filter.
 //
 // Without a search, the counts come from tenant_counts (kept by triggers).
-// With one, the matching ids are found through each column's index; when
-// that finds few, they are counted exactly and the page is read from them;
-// when a column matches more than searchCap, the counts are an estimate
-// (res.Estimated) and the page is found by walking the sort order, which
-// stops as soon as the page is full. Pages after the first are found from a
-// cursor (keyset) when the link carries one, else by OFFSET.
+// A search over every tenant is searchTenants's (search.go); a scoped one
+// reads the few tenants of the scope. Pages after the first are found from
+// a cursor (keyset) when the link carries one, else by OFFSET. A read that
+// meets a connection the server closed is tried once more.
 func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope tenant.Scope) (res tenant.ListResult, err error) {
 	err = s.retryRepeatable(ctx, func() error {
 		res, err = s.listTenants(ctx, q, scope)
@@ -281,61 +151,27 @@ func (s *Store) ListTenants(ctx context.Context, q tenant.ListQuery, scope tenan
 
 func (s *Store) listTenants(ctx context.Context, q tenant.ListQuery, scope tenant.Scope) (tenant.ListResult, error) {
 	res := tenant.ListResult{Query: q, Counts: map[tenant.Status]int{}}
-	page := &filter{}
 	switch {
 	case !scope.Every():
 		// A tenant's own people see a handful of tenants: count them exactly.
 		if err := s.countScoped(ctx, q, scope.IDs(), res.Counts); err != nil {
 			return res, err
 		}
+		page := &filter{}
 		page.and("t.id = ANY(" + page.arg(scope.IDs()) + ")")
 		if q.Search != "" {
-			page.and(rowMatches(page, likePattern(q)))
+			page.and(searchCond(page, q))
 		}
+		setTotal(&res)
+		if res.Total == 0 {
+			return res, nil
+		}
+		return res, s.listPage(ctx, &res, page)
 	case q.Search == "":
 		return res, s.countAndPage(ctx, &res)
 	default:
-		ids, statuses, capped, err := s.matchingIDs(ctx, q)
-		if err != nil {
-			return res, err
-		}
-		for _, st := range statuses {
-			res.Counts[tenant.Status(st)]++
-		}
-		if capped {
-			totals := map[tenant.Status]int{}
-			if err := s.countAll(ctx, q.Plan, totals); err != nil {
-				return res, err
-			}
-			est, err := s.estimateCounts(ctx, q, totals, res.Counts)
-			if err != nil {
-				return res, err
-			}
-			res.Counts, res.Estimated = est, true
-			page.and(rowMatches(page, likePattern(q)))
-		} else {
-			page.and("t.id = ANY(" + page.arg(ids) + ")")
-		}
+		return res, s.searchTenants(ctx, &res)
 	}
-	if q.Status == "" {
-		res.Total = res.AllCount()
-	} else {
-		res.Total = res.Counts[q.Status]
-	}
-	if res.Total == 0 && !res.Estimated {
-		return res, nil
-	}
-	return res, s.listPage(ctx, &res, page)
-}
-
-// countAll reads the per-status counts (within a plan, if given) that the
-// triggers on tenants keep.
-func (s *Store) countAll(ctx context.Context, plan tenant.Plan, into map[tenant.Status]int) error {
-	sql, args := `SELECT status, sum(n)::bigint FROM tenant_counts GROUP BY status`, []any{}
-	if plan != "" {
-		sql, args = `SELECT status, n FROM tenant_counts WHERE plan = $1`, []any{string(plan)}
-	}
-	return s.scanCounts(ctx, sql, args, into)
 }
 
 func (s *Store) countScoped(ctx context.Context, q tenant.ListQuery, scope []string, into map[tenant.Status]int) error {
@@ -345,7 +181,7 @@ func (s *Store) countScoped(ctx context.Context, q tenant.ListQuery, scope []str
 		f.and("t.plan = " + f.arg(string(q.Plan)))
 	}
 	if q.Search != "" {
-		f.and(rowMatches(f, likePattern(q)))
+		f.and(searchCond(f, q))
 	}
 	return s.scanCounts(ctx, `SELECT t.status, count(*) FROM tenants t`+f.where()+` GROUP BY t.status`, f.args, into)
 }
@@ -451,11 +287,18 @@ func pageSQL(q tenant.ListQuery, f *filter) (string, bool) {
 
 // readPage fills res with the page's rows and the cursors of its links.
 func readPage(res *tenant.ListResult, rows pgx.Rows, backwards bool) error {
-	q := res.Query
 	recs, err := pgx.CollectRows(rows, pgx.RowToStructByName[listRow])
 	if err != nil {
 		return mapErr("list tenants", err)
 	}
+	fillPage(res, recs, backwards)
+	return nil
+}
+
+// fillPage sets res's rows and the cursors of its links from recs (read
+// backwards when backwards), which may hold one row more than a page.
+func fillPage(res *tenant.ListResult, recs []listRow, backwards bool) {
+	q := res.Query
 	more := len(recs) > q.PerPage
 	if more {
 		recs = recs[:q.PerPage]
@@ -488,7 +331,6 @@ func readPage(res *tenant.ListResult, rows pgx.Rows, backwards bool) error {
 			res.PrevBefore = recs[0].cursor(q.Sort)
 		}
 	}
-	return nil
 }
 
 type tenantRow struct {

@@ -169,10 +169,12 @@ func TestListTenants(t *testing.T) {
 func TestSearchFindsOwnerEmail(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
-	pool := st.Pool()
 	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `INSERT INTO organization_users (tenant_id, user_id, email, role, created_by)
-		VALUES ('africastay', gen_random_uuid(), 'Thandi@AfricaStay.example', 'owner', 'test')`); err != nil {
+	err := st.InTx(ctx, func(tx tenant.Tx) error {
+		return tx.InsertMember(ctx, tenant.Member{TenantID: "africastay", UserID: "5f0c8a3e-2b1d-4c6e-9a7f-1d2e3f4a5b6c",
+			Email: "Thandi@AfricaStay.example", Role: tenant.MemberOwner}, "test")
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := st.ListTenants(ctx, tenant.ListQuery{Search: "thandi@"}.Normalize(), tenant.EveryTenant())

@@ -193,6 +193,9 @@ type Record struct {
 	Settings Settings
 	Branding Branding
 	Prompts  []Prompt
+	// Members are the tenant's people, written with it by the seeder's
+	// BulkInsert; onboarding adds its owner through the members' own path.
+	Members []Member
 }
 
 // Valid reports whether r is a known role inside a tenant.

@@ -1,0 +1,856 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tenant-console/console/internal/tenant"
+)
+
+// A search over every tenant reads tenants.search (docs/design.md §17). It
+// first reads a small repeatable sample (tenants_search_sample_idx), which
+// says how many tenants of each status match. A term with few matches is
+// read whole, its counts exact (top-N). For a common one, the sample is
+// read again grouped into stretches of the list's order, which says
+// roughly how far a walk of that order goes before the page is full, and
+// the cheapest way is taken:
+//
+//   - top-N: every match through the trigram index (or, for one or two
+//     characters, the prefix index of each field), sorted; exact counts
+//     come with it. Its cost grows with the number of matches.
+//   - walk: the list's order from the cursor, index-only, until the page is
+//     full. Its cost grows with how far the first matches are. A walk gets
+//     at most the top-N's cost; then top-N takes over.
+//   - prefix merge, for one or two characters: the tenants whose name starts
+//     with the term are a range of the name order; those whose id or an
+//     e-mail does are read one by one when the sample says they are few.
+//
+// After a walk or a merge, the counts are the sample's estimates ("about"),
+// read further for a status whose sampled matches are too few.
+
+// searchSep separates the fields of tenants.search and contact_emails
+// (U+001F): the field rules refuse control characters, so no search term
+// contains it and a match never spans two fields.
+const searchSep = "\x1f"
+
+// Costs are in index tuples read by a walk of the name order.
+const (
+	// heapCost is one candidate of the trigram index: a table row read and
+	// checked.
+	heapCost = 5.0
+	// createdWalkCost is one row of a walk in creation order, whose index
+	// does not hold the search column.
+	createdWalkCost = 4.0
+	// sampleTarget is about how many tenants of each status (within the plan
+	// filter) the sample reads.
+	sampleTarget = 1000
+	// sampleBuckets is the number of hash buckets of tenants_search_sample_idx.
+	sampleBuckets = 1024
+	// minSampleHits is how many sampled matches an estimate needs to be
+	// within ±15% of the truth (3 standard errors at 400).
+	minSampleHits = 400
+	// resampleBudget is how many more sampled rows the counts of a page
+	// found by a walk may read to reach minSampleHits.
+	resampleBudget = 5000
+	// exactMatches is up to how many estimated matches a term is counted
+	// exactly (its page then comes from the same reading, top-N).
+	exactMatches = 5000
+	// otherPrefixCap is how many tenants whose id or an e-mail starts with
+	// a short term a prefix merge reads; more means the sample was wrong
+	// and a walk takes over.
+	otherPrefixCap = 5000
+)
+
+type searchTraceKey struct{}
+
+// WithSearchTrace returns a context under which a search tells see which
+// way it took to its page and counts (for tests and the bench's report).
+func WithSearchTrace(ctx context.Context, see func(step string)) context.Context {
+	return context.WithValue(ctx, searchTraceKey{}, see)
+}
+
+// exactMatchesKey lets a test lower exactMatches, so that each way to a
+// page is taken at a size a test can afford.
+type exactMatchesKey struct{}
+
+func exactMatchesIn(ctx context.Context) float64 {
+	if n, ok := ctx.Value(exactMatchesKey{}).(float64); ok {
+		return n
+	}
+	return exactMatches
+}
+
+func trace(ctx context.Context, step string) {
+	if see, ok := ctx.Value(searchTraceKey{}).(func(string)); ok {
+		see(step)
+	}
+}
+
+// contactEmails is the value of tenants.contact_emails: the support e-mail
+// and the members' e-mails (the column tenants.search is generated from).
+func contactEmails(supportEmail string, members []tenant.Member) string {
+	parts := make([]string, 0, 1+len(members))
+	if supportEmail != "" {
+		parts = append(parts, supportEmail)
+	}
+	for _, m := range members {
+		parts = append(parts, m.Email)
+	}
+	return strings.Join(parts, searchSep)
+}
+
+// savedContacts follows a CTE "saved" that wrote a tenant's settings
+// (RETURNING tenant_id, support_email): it sets the tenant's contact_emails
+// in the same statement, and only when they changed.
+const savedContacts = `,
+	contacts AS (
+		UPDATE tenants t SET contact_emails = c.v
+		FROM saved, LATERAL (SELECT concat_ws(E'\x1f', saved.support_email,
+			(SELECT string_agg(u.email, E'\x1f' ORDER BY u.id) FROM organization_users u
+				WHERE u.tenant_id = saved.tenant_id)) AS v) c
+		WHERE t.id = saved.tenant_id AND t.contact_emails <> c.v)`
+
+// searchNeedle is what a matching tenant's search column contains: the
+// term, lower-cased; for a short term, the separator first, so it matches
+// the start of a field.
+func searchNeedle(q tenant.ListQuery) string {
+	n := strings.ToLower(q.Search)
+	if q.ShortSearch() {
+		return searchSep + n
+	}
+	return n
+}
+
+// searchCond is the search as a condition on a row t of tenants. strpos,
+// not LIKE, so the planner cannot trade a walk it was asked for for the
+// trigram index.
+func searchCond(f *filter, q tenant.ListQuery) string {
+	return "strpos(t.search, " + f.arg(searchNeedle(q)) + ") > 0"
+}
+
+// searchOrder is the order a search page is read in and where it starts.
+type searchOrder struct {
+	sort      string // the sort read in: reversed when reading backwards
+	backwards bool
+	cursor    *tenant.Cursor
+	offset    int
+	limit     int // rows wanted after the offset: a page and one more
+}
+
+func newSearchOrder(q tenant.ListQuery) searchOrder {
+	o := searchOrder{sort: q.Sort, limit: q.PerPage + 1}
+	if c, ok := tenant.DecodeCursor(q.After, q.Sort); ok {
+		o.cursor = &c
+	} else if c, ok := tenant.DecodeCursor(q.Before, q.Sort); ok {
+		o.sort, o.backwards, o.cursor = reversed[q.Sort], true, &c
+	} else {
+		o.offset = q.Offset()
+	}
+	return o
+}
+
+func (o searchOrder) byName() bool {
+	return o.sort == tenant.SortName || o.sort == tenant.SortNameDesc
+}
+
+func (o searchOrder) desc() bool {
+	return o.sort == tenant.SortNameDesc || o.sort == tenant.SortCreatedDesc
+}
+
+// need is how many matches from the cursor the page takes.
+func (o searchOrder) need() int { return o.offset + o.limit }
+
+// orderBy orders by key, then id.
+func (o searchOrder) orderBy(key, id string) string {
+	if o.desc() {
+		return key + " DESC, " + id + " DESC"
+	}
+	return key + ", " + id
+}
+
+// after is the condition "after the cursor" on key and id ("true" without
+// a cursor).
+func (o searchOrder) after(f *filter, key, id string) string {
+	if o.cursor == nil {
+		return "true"
+	}
+	op := ">"
+	if o.desc() {
+		op = "<"
+	}
+	var k any = o.cursor.Key
+	if !o.byName() {
+		micros, _ := strconv.ParseInt(o.cursor.Key, 10, 64)
+		k = time.UnixMicro(micros)
+	}
+	return fmt.Sprintf("(%s, %s) %s (%s, %s)", key, id, op, f.arg(k), f.arg(o.cursor.ID))
+}
+
+// tabCond is the status tab as a condition on column.
+func tabCond(f *filter, q tenant.ListQuery, column string) string {
+	if q.Status == "" {
+		return column + " <> " + f.arg(string(tenant.StatusDeleted))
+	}
+	return column + " = " + f.arg(string(q.Status))
+}
+
+// planCond is the plan filter as a condition on column ("true" without).
+func planCond(f *filter, q tenant.ListQuery, column string) string {
+	if q.Plan == "" {
+		return "true"
+	}
+	return column + " = " + f.arg(string(q.Plan))
+}
+
+// statusSample is what the sample says about one status.
+type statusSample struct {
+	status  tenant.Status
+	total   int     // tenants of the status within the plan filter (exact)
+	buckets int     // hash buckets read, of sampleBuckets
+	weight  float64 // tenants each sampled row stands for
+	seen    int     // sampled rows within the plan filter
+	hits    int     // of which match
+	// others are the hits whose first match is not at the start of the
+	// name: for a short term, those a prefix merge reads one by one.
+	others int
+	// Of every plan: the tenants of the status, the sampled rows, and those
+	// that hold every word of the term, as the trigram index finds them
+	// before each is checked (the trigrams of a term are those of its
+	// words; one that holds them all may still not match).
+	totalAll, seenAll, candidates int
+}
+
+func (s statusSample) exact() bool { return s.buckets >= sampleBuckets }
+
+// estimate is the estimated number of matches of the status.
+func (s statusSample) estimate() float64 {
+	if s.seen == 0 {
+		return 0
+	}
+	return float64(s.total) * float64(s.hits) / float64(s.seen)
+}
+
+type searchSample struct {
+	statuses []statusSample
+	// rows is the number of tenants of every status and plan: the length
+	// of a walk that finds too few matches.
+	rows int
+}
+
+var sampleStatuses = []tenant.Status{tenant.StatusActive, tenant.StatusSuspended, tenant.StatusDeleted}
+
+// sampleSearch reads the sample of every status, sized for sampleTarget
+// rows of each within the plan filter, or buckets[status] buckets when
+// given, from tenants_search_sample_idx alone.
+func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets map[tenant.Status]int) (searchSample, error) {
+	f := &filter{}
+	plan := f.arg(string(q.Plan))
+	target := f.arg(sampleTarget)
+	needle := f.arg(searchNeedle(q))
+	wordsCond := "true"
+	for _, w := range strings.FieldsFunc(strings.ToLower(q.Search), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		wordsCond += " AND strpos(t.search, " + f.arg(w) + ") > 0"
+	}
+	var branches []string
+	for _, st := range sampleStatuses {
+		var k string
+		if n, ok := buckets[st]; ok {
+			k = f.arg(n) + "::int"
+		} else {
+			k = fmt.Sprintf("(SELECT k FROM b WHERE status = %s)", f.arg(string(st)))
+		}
+		branches = append(branches, fmt.Sprintf(`SELECT %[3]s AS status, %[2]s AS k,
+			count(*) FILTER (WHERE %[4]s) AS seen, count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 0) AS hits,
+			count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 1) AS others,
+			count(*) AS seen_all, count(*) FILTER (WHERE %[5]s) AS candidates
+			FROM tenants t WHERE t.status = %[3]s AND (hashtext(t.id) & 1023) < %[2]s`,
+			needle, k, f.arg(string(st)), planCond(f, q, "t.plan"), wordsCond))
+	}
+	sql := `WITH b AS MATERIALIZED (
+			SELECT st AS status, least(1024, greatest(1, ceil(1024.0 * ` + target + ` / greatest(n, 1))))::int AS k, n, n_all
+			FROM (SELECT st, coalesce((SELECT sum(c.n) FROM tenant_counts c
+				WHERE c.status = st AND (` + plan + ` = '' OR c.plan = ` + plan + `)), 0) AS n,
+				coalesce((SELECT sum(c.n) FROM tenant_counts c WHERE c.status = st), 0) AS n_all
+				FROM unnest(ARRAY['active', 'suspended', 'deleted']) st) x)
+		SELECT b.status, b.n::bigint, s.k, s.seen, s.hits, s.others, b.n_all::bigint, s.seen_all, s.candidates,
+			(SELECT coalesce(sum(n), 0)::bigint FROM tenant_counts)
+		FROM b JOIN (` + strings.Join(branches, "\nUNION ALL ") + `) s ON s.status = b.status`
+	rows, err := s.pool.Query(ctx, sql, f.args...)
+	if err != nil {
+		return searchSample{}, mapErr("sample search", err)
+	}
+	var out searchSample
+	var ss statusSample
+	var st string
+	_, err = pgx.ForEachRow(rows, []any{&st, &ss.total, &ss.buckets, &ss.seen, &ss.hits, &ss.others,
+		&ss.totalAll, &ss.seenAll, &ss.candidates, &out.rows}, func() error {
+		ss.status = tenant.Status(st)
+		ss.weight = float64(sampleBuckets) / float64(max(ss.buckets, 1))
+		out.statuses = append(out.statuses, ss)
+		return nil
+	})
+	if err != nil {
+		return searchSample{}, mapErr("sample search", err)
+	}
+	return out, nil
+}
+
+// walkGroup is a stretch of the page's order (names with the same first
+// two characters, or tenants created in the same week) with the estimated
+// numbers of tenants and of matches in it after the cursor.
+type walkGroup struct {
+	key            string
+	rows, matching float64
+}
+
+// sampleWalk reads sm's sample again, grouped into stretches of the page's
+// order: enough to say roughly how far a walk goes, without sorting the
+// sample.
+func (s *Store) sampleWalk(ctx context.Context, q tenant.ListQuery, o searchOrder, sm searchSample) ([]walkGroup, error) {
+	f := &filter{}
+	needle := f.arg(searchNeedle(q))
+	var branches []string
+	for _, st := range sm.statuses {
+		branches = append(branches, fmt.Sprintf(`SELECT t.status, t.plan, t.search, t.created_at, t.id, %s::float8 AS w
+			FROM tenants t WHERE t.status = %s AND (hashtext(t.id) & 1023) < %s`,
+			f.arg(st.weight), f.arg(string(st.status)), f.arg(st.buckets)+"::int"))
+	}
+	key, after := "left(search, 3)", "true"
+	if !o.byName() {
+		key = "lpad(floor(extract(epoch FROM created_at) / 604800)::bigint::text, 12, '0')"
+	}
+	if o.cursor != nil {
+		if o.byName() {
+			c := *o.cursor
+			c.Key = searchSep + c.Key + searchSep + c.ID
+			c.ID = ""
+			o.cursor = &c
+			after = o.after(f, `search COLLATE "C"`, "''")
+		} else {
+			after = o.after(f, "created_at", "id")
+		}
+	}
+	sql := `SELECT ` + key + ` AS key, sum(w), coalesce(sum(w) FILTER (WHERE ` + tabCond(f, q, "status") + ` AND ` +
+		planCond(f, q, "plan") + ` AND strpos(search, ` + needle + `) > 0), 0)
+		FROM (` + strings.Join(branches, "\nUNION ALL ") + `) s WHERE ` + after + ` GROUP BY 1`
+	rows, err := s.pool.Query(ctx, sql, f.args...)
+	if err != nil {
+		return nil, mapErr("sample search", err)
+	}
+	var groups []walkGroup
+	var g walkGroup
+	if _, err := pgx.ForEachRow(rows, []any{&g.key, &g.rows, &g.matching}, func() error {
+		groups = append(groups, g)
+		return nil
+	}); err != nil {
+		return nil, mapErr("sample search", err)
+	}
+	slices.SortFunc(groups, func(a, b walkGroup) int { return strings.Compare(a.key, b.key) })
+	if o.desc() {
+		slices.Reverse(groups)
+	}
+	return groups, nil
+}
+
+// walkEstimate is roughly how many rows a walk reads for need matches: the
+// stretches before the one where they add up to need, and the share of
+// that one they take (the whole order when they never do).
+func walkEstimate(groups []walkGroup, need int) float64 {
+	rows, matching := 0.0, 0.0
+	for _, g := range groups {
+		if g.matching > 0 && matching+g.matching >= float64(need) {
+			return rows + g.rows*(float64(need)-matching)/g.matching
+		}
+		rows += g.rows
+		matching += g.matching
+	}
+	return rows
+}
+
+// matchesInPlan is the estimated number of matches of every status within
+// the plan filter: what a top-N reads.
+func (sm searchSample) matchesInPlan() float64 {
+	n := 0.0
+	for _, s := range sm.statuses {
+		n += s.estimate()
+	}
+	return n
+}
+
+// candidates is the estimated number of tenants the trigram index finds for
+// the term, each then read and checked: what a top-N of a long term costs.
+func (sm searchSample) candidates() float64 {
+	n := 0.0
+	for _, s := range sm.statuses {
+		if s.seenAll > 0 {
+			n += float64(s.totalAll) * float64(s.candidates) / float64(s.seenAll)
+		}
+	}
+	return n
+}
+
+// othersInPlan is the estimated number of matches, of every status within
+// the plan filter, not by the start of the name.
+func (sm searchSample) othersInPlan() float64 {
+	n := 0.0
+	for _, s := range sm.statuses {
+		if s.seen > 0 {
+			n += float64(s.total) * float64(s.others) / float64(s.seen)
+		}
+	}
+	return n
+}
+
+// searchTenants fills res with a search over every tenant.
+func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error {
+	q := res.Query
+	o := newSearchOrder(q)
+	sm, err := s.sampleSearch(ctx, q, nil)
+	if err != nil {
+		return err
+	}
+	matches := sm.matchesInPlan()
+	if matches <= exactMatchesIn(ctx) {
+		if q.ShortSearch() && o.byName() {
+			// The few matches of a short term are counted from the range
+			// of names and the others; the page is their merge.
+			if found, err := s.prefixMerge(ctx, res, o, true); err != nil || found {
+				trace(ctx, "merge")
+				return err
+			}
+		}
+		trace(ctx, "top")
+		return s.topPage(ctx, res, o)
+	}
+	unit := 1.0
+	if !o.byName() {
+		unit = createdWalkCost
+	}
+	groups, err := s.sampleWalk(ctx, q, o, sm)
+	if err != nil {
+		return err
+	}
+	walk := walkEstimate(groups, o.need()) * unit
+	merge := math.Inf(1)
+	if q.ShortSearch() && o.byName() {
+		merge = sm.othersInPlan()*heapCost + float64(o.need())
+	}
+	found := false
+	top := matches * heapCost
+	if !q.ShortSearch() {
+		top = max(top, sm.candidates()*heapCost)
+	}
+	switch {
+	case merge < walk && merge < top:
+		trace(ctx, "merge")
+		if found, err = s.prefixMerge(ctx, res, o, false); err != nil || found {
+			break
+		}
+		// Names are not a range of the list's order here, or the others
+		// were more than the sample said: walk.
+		fallthrough
+	case walk <= top || q.ShortSearch():
+		// A walk the sample puts within the top-N's cost gets up to that
+		// cost; then top-N takes over (at most twice the cost of either).
+		// A short term's top-N reads every match through the prefix
+		// indexes, no cheaper than a walk of the same length.
+		budget := 0
+		if !q.ShortSearch() {
+			budget = int(top / unit)
+		}
+		trace(ctx, "walk")
+		found, err = s.walkPage(ctx, res, o, budget)
+	}
+	if err != nil {
+		return err
+	}
+	if !found {
+		trace(ctx, "top")
+		return s.topPage(ctx, res, o)
+	}
+	return s.estimateCounts(ctx, res, sm)
+}
+
+// estimateCounts sets the tab counts of a page found by a walk from the
+// sample, reading more of it for a status whose sampled matches are too
+// few for ±15%, unless counting that status exactly is cheaper.
+func (s *Store) estimateCounts(ctx context.Context, res *tenant.ListResult, sm searchSample) error {
+	more := map[tenant.Status]int{}
+	moreCost := 0.0
+	for _, st := range sm.statuses {
+		if st.exact() || st.hits >= minSampleHits {
+			continue
+		}
+		k := sampleBuckets
+		if st.hits > 0 {
+			k = min(sampleBuckets, int(math.Ceil(float64(st.buckets)*minSampleHits*1.1/float64(st.hits))))
+		}
+		more[st.status] = k
+		moreCost += float64(st.total) * float64(k) / sampleBuckets
+	}
+	if len(more) > 0 {
+		if exactCost := sm.matchesInPlan() * heapCost; exactCost < min(moreCost, resampleBudget) {
+			trace(ctx, "count")
+			return s.countMatches(ctx, res)
+		}
+		if moreCost > resampleBudget {
+			// As many more as the budget allows, shared in proportion.
+			for st, k := range more {
+				k = int(float64(k) * resampleBudget / moreCost)
+				if cur := sm.status(st); k <= cur.buckets {
+					delete(more, st)
+				} else {
+					more[st] = k
+				}
+			}
+		}
+	}
+	if len(more) > 0 {
+		trace(ctx, "resample")
+		for _, st := range sm.statuses {
+			if _, ok := more[st.status]; !ok {
+				more[st.status] = 0
+			}
+		}
+		again, err := s.sampleSearch(ctx, res.Query, more)
+		if err != nil {
+			return err
+		}
+		for i, st := range again.statuses {
+			if more[st.status] > 0 {
+				sm.statuses[i] = st
+			}
+		}
+	}
+	res.Counts = map[tenant.Status]int{}
+	for _, st := range sm.statuses {
+		if st.exact() {
+			res.Counts[st.status] = st.hits
+			continue
+		}
+		res.Counts[st.status] = roughly(st.estimate())
+		res.Estimated = true
+	}
+	// A page shows the rows it found: no count below them.
+	if shown := res.Query.Offset() + len(res.Items); res.Query.Status != "" && res.Counts[res.Query.Status] < shown {
+		res.Counts[res.Query.Status] = shown
+	}
+	setTotal(res)
+	return nil
+}
+
+// status is the sample of st.
+func (sm searchSample) status(st tenant.Status) statusSample {
+	for _, s := range sm.statuses {
+		if s.status == st {
+			return s
+		}
+	}
+	return statusSample{status: st}
+}
+
+func setTotal(res *tenant.ListResult) {
+	if res.Query.Status == "" {
+		res.Total = res.AllCount()
+	} else {
+		res.Total = res.Counts[res.Query.Status]
+	}
+}
+
+// matchSQL is a CTE m(id, status, key) of every tenant within the plan
+// filter that matches: through the trigram index or, for a short term,
+// through the prefix index of each field. In a bytewise collation the
+// names that start with a short term are a range of tenants_search_walk_idx,
+// read with their status and plan from the index alone.
+func matchSQL(f *filter, q tenant.ListQuery, o searchOrder, bytewise bool) string {
+	key := "lower(t.name)"
+	if !o.byName() {
+		key = "t.created_at"
+	}
+	plan := planCond(f, q, "t.plan")
+	if !q.ShortSearch() {
+		return `m AS MATERIALIZED (
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE t.search LIKE ` + f.arg(likePattern(q)) + ` AND ` + plan + `)`
+	}
+	lo, hi := prefixRange(q.Search)
+	l, h := f.arg(lo), f.arg(hi)
+	others := fmt.Sprintf(`SELECT id FROM tenants WHERE id ~>=~ %[1]s AND id ~<~ %[2]s
+		UNION ALL SELECT tenant_id FROM tenant_settings WHERE lower(support_email) ~>=~ %[1]s AND lower(support_email) ~<~ %[2]s
+		UNION ALL SELECT tenant_id FROM organization_users WHERE lower(email) ~>=~ %[1]s AND lower(email) ~<~ %[2]s`, l, h)
+	if !bytewise {
+		return `m AS MATERIALIZED (
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE t.id IN (` + others + `
+				UNION ALL SELECT id FROM tenants WHERE lower(name) ~>=~ ` + l + ` AND lower(name) ~<~ ` + h + `)
+			AND ` + plan + `)`
+	}
+	return `m AS MATERIALIZED (
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + plan + `
+			UNION
+			SELECT t.id, t.status, ` + key + ` AS key FROM tenants t
+			WHERE t.id IN (` + others + `) AND ` + plan + `)`
+}
+
+// bytewiseCollations are the databases (by pool) whose default collation
+// orders text byte by byte, so that the strings starting with a prefix are
+// a range of an index on them.
+var bytewiseCollations sync.Map
+
+func (s *Store) bytewise(ctx context.Context) (bool, error) {
+	if b, ok := bytewiseCollations.Load(s.pool); ok {
+		return b.(bool), nil
+	}
+	var b bool
+	err := s.pool.QueryRow(ctx, `SELECT datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8')
+		FROM pg_database WHERE datname = current_database()`).Scan(&b)
+	if err != nil {
+		return false, mapErr("read the collation", err)
+	}
+	bytewiseCollations.Store(s.pool, b)
+	return b, nil
+}
+
+// pageColumns reads the page's rows, in page.ord order, for a query whose
+// CTE "page" has (id, ord).
+const pageColumns = `t.id, t.name, lower(t.name) AS name_key, t.short_name, t.status, t.plan, t.created_at,
+	t.source, t.deleted_at, t.version, coalesce(s.support_email, '') AS support_email`
+
+const pageJoin = `page JOIN tenants t ON t.id = page.id LEFT JOIN tenant_settings s ON s.tenant_id = t.id`
+
+// walkPage reads the page by walking the order from the cursor. With a
+// budget, it reads at most that many rows and reports whether the page was
+// found within them (false: the caller must find it another way).
+func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOrder, budget int) (bool, error) {
+	q := res.Query
+	f := &filter{}
+	key := "lower(t.name)"
+	if !o.byName() {
+		key = "t.created_at"
+	}
+	var sql string
+	if budget <= 0 {
+		sql = `WITH page AS (
+			SELECT id, row_number() OVER () AS ord, false AS sentinel FROM (
+				SELECT t.id FROM tenants t WHERE ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") +
+			` AND ` + searchCond(f, q) + ` AND ` + o.after(f, key, "t.id") + `
+				ORDER BY ` + o.orderBy(key, "t.id") + ` LIMIT ` + f.arg(o.limit) + ` OFFSET ` + f.arg(o.offset) + `) p)`
+	} else {
+		b := f.arg(budget)
+		sql = `WITH page AS (
+			SELECT id, ord, NOT hit AS sentinel FROM (
+				SELECT w.id, w.hit, row_number() OVER () AS ord FROM (
+					SELECT t.id, (` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") + ` AND ` + searchCond(f, q) + `) AS hit
+					FROM tenants t WHERE ` + o.after(f, key, "t.id") + `
+					ORDER BY ` + o.orderBy(key, "t.id") + ` LIMIT ` + b + `) w) x
+			WHERE hit OR ord = ` + b + ` LIMIT ` + f.arg(o.need()) + `)`
+	}
+	sql += `
+		SELECT ` + pageColumns + `, page.sentinel FROM ` + pageJoin + ` ORDER BY page.ord`
+	rows, err := s.pool.Query(ctx, sql, f.args...)
+	if err != nil {
+		return false, mapErr("list tenants", err)
+	}
+	recs, err := pgx.CollectRows(rows, pgx.RowToStructByName[walkRow])
+	if err != nil {
+		return false, mapErr("list tenants", err)
+	}
+	page := make([]listRow, 0, len(recs))
+	ranOut := false
+	for _, r := range recs {
+		if r.Sentinel {
+			ranOut = true
+			continue
+		}
+		page = append(page, r.listRow)
+	}
+	if budget > 0 {
+		if len(page) < o.need() && ranOut {
+			return false, nil
+		}
+		page = page[min(o.offset, len(page)):]
+	}
+	fillPage(res, page, o.backwards)
+	return true, nil
+}
+
+type walkRow struct {
+	listRow
+	Sentinel bool `db:"sentinel"`
+}
+
+// topPage reads every match within the plan filter, counts them per status
+// and sorts out the page: top-N.
+func (s *Store) topPage(ctx context.Context, res *tenant.ListResult, o searchOrder) error {
+	q := res.Query
+	bytewise, err := s.bytewise(ctx)
+	if err != nil {
+		return err
+	}
+	f := &filter{}
+	sql := `WITH ` + matchSQL(f, q, o, bytewise) + `,
+		c AS (SELECT coalesce(jsonb_object_agg(status, n), '{}')::text AS counts
+			FROM (SELECT status, count(*) AS n FROM m GROUP BY status) x),
+		page AS (SELECT id, row_number() OVER () AS ord FROM (
+			SELECT m.id FROM m WHERE ` + tabCond(f, q, "m.status") + ` AND ` + o.after(f, "m.key", "m.id") + `
+			ORDER BY ` + o.orderBy("m.key", "m.id") + ` LIMIT ` + f.arg(o.limit) + ` OFFSET ` + f.arg(o.offset) + `) p)
+		SELECT c.counts, p.* FROM c
+		LEFT JOIN (SELECT page.ord, ` + pageColumns + ` FROM ` + pageJoin + `) p ON true
+		ORDER BY p.ord`
+	var counts string
+	page, err := s.readSearchRows(ctx, sql, f.args, &counts)
+	if err != nil {
+		return err
+	}
+	if res.Counts, err = decodeCounts(counts); err != nil {
+		return fmt.Errorf("search tenants: counts: %w", err)
+	}
+	res.Estimated = false
+	setTotal(res)
+	fillPage(res, page, o.backwards)
+	return nil
+}
+
+// prefixMerge reads the page of a one- or two-character term as the first
+// rows of the range of names that start with it (a range of the name
+// order, in a bytewise collation) merged with the tenants whose id or an
+// e-mail does, which the sample says are few; with count, it also counts
+// every match per status exactly. It reports false when the collation is
+// not bytewise or the others are not few.
+func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searchOrder, count bool) (bool, error) {
+	q := res.Query
+	if bytewise, err := s.bytewise(ctx); err != nil || !bytewise {
+		return false, err
+	}
+	f := &filter{}
+	lo, hi := prefixRange(q.Search)
+	l, h := f.arg(lo), f.arg(hi)
+	limit := f.arg(otherPrefixCap)
+	counts := `'{}'`
+	if count {
+		counts = `(SELECT coalesce(jsonb_object_agg(status, n), '{}')::text FROM (
+			SELECT status, count(*) AS n FROM (
+				SELECT t.id, t.status FROM tenants t
+				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + planCond(f, q, "t.plan") + `
+				UNION
+				SELECT t.id, t.status FROM tenants t WHERE t.id IN (SELECT id FROM o) AND ` + planCond(f, q, "t.plan") + `) a
+			GROUP BY status) x)`
+	}
+	sql := `WITH o AS MATERIALIZED (
+			SELECT id FROM (
+				(SELECT id FROM tenants WHERE id ~>=~ ` + l + ` AND id ~<~ ` + h + ` LIMIT ` + limit + `)
+				UNION ALL (SELECT tenant_id FROM tenant_settings
+					WHERE lower(support_email) ~>=~ ` + l + ` AND lower(support_email) ~<~ ` + h + ` LIMIT ` + limit + `)
+				UNION ALL (SELECT tenant_id FROM organization_users
+					WHERE lower(email) ~>=~ ` + l + ` AND lower(email) ~<~ ` + h + ` LIMIT ` + limit + `)) x),
+		m AS (
+			SELECT t.id, lower(t.name) AS key FROM tenants t
+			WHERE t.id IN (SELECT id FROM o) AND ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") + `
+				AND ` + o.after(f, "lower(t.name)", "t.id") + `
+			UNION
+			SELECT id, key FROM (
+				SELECT t.id, lower(t.name) AS key FROM tenants t
+				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + `
+					AND ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") + `
+					AND ` + o.after(f, "lower(t.name)", "t.id") + `
+				ORDER BY ` + o.orderBy("lower(t.name)", "t.id") + ` LIMIT ` + f.arg(o.need()) + `) r),
+		page AS (SELECT id, row_number() OVER () AS ord FROM (
+			SELECT m.id FROM m ORDER BY ` + o.orderBy("m.key", "m.id") + ` LIMIT ` + f.arg(o.limit) + ` OFFSET ` + f.arg(o.offset) + `) p)
+		SELECT (SELECT count(*) FROM o)::int AS others, ` + counts + ` AS counts, p.* FROM (SELECT 1) one
+		LEFT JOIN (SELECT page.ord, ` + pageColumns + ` FROM ` + pageJoin + `) p ON true
+		ORDER BY p.ord`
+	var others int
+	var raw string
+	page, err := s.readSearchRows(ctx, sql, f.args, &others, &raw)
+	if err != nil {
+		return false, err
+	}
+	// A prefix set at its limit may be incomplete.
+	if others >= otherPrefixCap {
+		return false, nil
+	}
+	if count {
+		if res.Counts, err = decodeCounts(raw); err != nil {
+			return false, fmt.Errorf("search tenants: counts: %w", err)
+		}
+		res.Estimated = false
+		setTotal(res)
+	}
+	fillPage(res, page, o.backwards)
+	return true, nil
+}
+
+// readSearchRows runs sql, whose rows are first columns (into heads) and
+// the page's columns, NULL in the one row of an empty page.
+func (s *Store) readSearchRows(ctx context.Context, sql string, args []any, heads ...any) ([]listRow, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, mapErr("search tenants", err)
+	}
+	defer rows.Close()
+	var page []listRow
+	for rows.Next() {
+		var ord *int64
+		var r struct {
+			id, name, key, short, status, plan, source, support *string
+			created, deleted                                    *time.Time
+			version                                             *int
+		}
+		if err := rows.Scan(append(heads, &ord, &r.id, &r.name, &r.key, &r.short, &r.status, &r.plan, &r.created,
+			&r.source, &r.deleted, &r.version, &r.support)...); err != nil {
+			return nil, mapErr("search tenants", err)
+		}
+		if r.id == nil {
+			continue
+		}
+		page = append(page, listRow{ID: *r.id, Name: *r.name, NameKey: *r.key, ShortName: *r.short,
+			Status: *r.status, Plan: *r.plan, CreatedAt: *r.created, Source: *r.source, DeletedAt: r.deleted,
+			Version: *r.version, SupportEmail: *r.support})
+	}
+	return page, mapErr("search tenants", rows.Err())
+}
+
+// decodeCounts reads counts as written by topPage.
+func decodeCounts(raw string) (map[tenant.Status]int, error) {
+	var m map[string]int
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, err
+	}
+	out := map[tenant.Status]int{}
+	for k, v := range m {
+		out[tenant.Status(k)] = v
+	}
+	return out, nil
+}
+
+// countMatches sets the counts of a page found by a walk exactly.
+func (s *Store) countMatches(ctx context.Context, res *tenant.ListResult) error {
+	q := res.Query
+	bytewise, err := s.bytewise(ctx)
+	if err != nil {
+		return err
+	}
+	f := &filter{}
+	sql := `WITH ` + matchSQL(f, q, newSearchOrder(q), bytewise) + `
+		SELECT status, count(*) FROM m GROUP BY status`
+	res.Counts = map[tenant.Status]int{}
+	res.Estimated = false
+	if err := s.scanCounts(ctx, sql, f.args, res.Counts); err != nil {
+		return err
+	}
+	setTotal(res)
+	return nil
+}
