@@ -122,7 +122,7 @@ func TestSessionsStoredBeforeHashingAreHashedByTheMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	a := newAppWith(t, appOptions{databaseURL: dbURL})
+	a := newAppWith(t, appOptions{databaseURL: dbURL, noDemoData: true})
 	b := a.newBrowser(t)
 	b.signIn(a.createPerson(t, "before-hashing@console.example", tenant.RolePlatformAdmin, nil))
 	cookie := sessionCookie(t, b)
@@ -131,7 +131,9 @@ func TestSessionsStoredBeforeHashingAreHashedByTheMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := provider.UpTo(ctx, hashedSessionsVersion); err != nil {
+	// Up to the newest: the pages the check visits read today's schema;
+	// no later migration touches the sessions table.
+	if _, err := provider.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The person stays signed in; the table no longer holds their token.
