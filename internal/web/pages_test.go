@@ -286,8 +286,8 @@ func TestAuditEventsReadAsSentences(t *testing.T) {
 		_, page := ab.get(path)
 		text := strings.Join(strings.Fields(visibleText(page)), " ")
 		for _, want := range []*regexp.Regexp{
-			regexp.MustCompile(`Admin-[0-9]+@console\.example \(platform admin\) suspended Africa Stay — “ ?Unpaid invoice ?” just now`),
-			regexp.MustCompile(`Admin-[0-9]+@console\.example \(platform admin\) changed the settings of Africa Stay just now`),
+			regexp.MustCompile(`admin-[0-9]+@console\.example \(platform admin\) suspended Africa Stay — “ ?Unpaid invoice ?” just now`),
+			regexp.MustCompile(`admin-[0-9]+@console\.example \(platform admin\) changed the settings of Africa Stay just now`),
 			regexp.MustCompile(`Support e-mail \(changed\) support@africastay\.com → changed to help@africastay\.example`),
 			regexp.MustCompile(`Status \(changed\) Active → changed to Suspended`),
 		} {

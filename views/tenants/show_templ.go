@@ -649,7 +649,7 @@ func registryCard(p ShowProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = components.Field("Created by", components.Capitalized(components.PersonLabel(t.CreatedBy))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.Field("Created by", components.PersonName(t.CreatedBy)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
