@@ -1462,7 +1462,7 @@ func LifecycleCard(t tenant.Tenant, offers []tenant.LifecycleAction, csrf string
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					var templ_7745c5c3_Var77 = []any{"btn btn-secondary btn-sm", templ.KV("text-red-700", a == tenant.ActDelete)}
+					var templ_7745c5c3_Var77 = []any{"btn btn-sm", templ.KV("btn-primary", a == tenant.ActRestore), templ.KV("btn-secondary", a != tenant.ActRestore), templ.KV("text-red-700", a == tenant.ActDelete)}
 					templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var77...)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
