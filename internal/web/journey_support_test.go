@@ -101,7 +101,7 @@ func TestBrowserJourneySupport(t *testing.T) {
 	// the event as a sentence: who, in what role, did what to which
 	// tenant (linked), and why; when, relative, with the exact time on hover
 	bt.WaitTrue(t, ctx, "the event as a sentence", `[...document.querySelectorAll('#audit-list li[data-action="tenant.suspended"] [data-sentence]')]
-		.some(p => p.textContent.replace(/\s+/g, " ").trim() === "Sam@console.example (support) suspended Kruger Safaris — “Chargebacks under review”" &&
+		.some(p => p.textContent.replace(/\s+/g, " ").trim() === "sam@console.example (support) suspended Kruger Safaris — “Chargebacks under review”" &&
 			p.querySelector("a[data-tenant]")?.getAttribute("href") === "/tenants/tn_1f3a9c0b_k3xq")`)
 	if when := bt.Eval[string](t, ctx, `document.querySelector('#audit-list li[data-action="tenant.suspended"] time').firstChild.textContent.trim()`); when != "just now" && !strings.HasSuffix(when, "ago") {
 		t.Errorf("the event's time reads %q, want how long ago", when)
@@ -111,7 +111,7 @@ func TestBrowserJourneySupport(t *testing.T) {
 	}
 
 	bt.WaitHTMXIdle(t, ctx)
-	bt.Screen(t, ctx, "support-audit")
+	bt.ReadmeScreen(t, ctx, "support-audit-phone")
 
 	// bulk: every row of the Suspended tab, reactivated with one reason
 	bt.Do(t, ctx, "open the suspended tab", chromedp.Navigate(a.URL+"/tenants?status=suspended"),
