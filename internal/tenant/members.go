@@ -114,6 +114,22 @@ func (p People) Unremovable(m Member) string {
 	return ""
 }
 
+// RoleFixed is why the viewer cannot change m's role, in a few words for
+// the row that does not offer it, or "" when a change would be done.
+// ChangeRole refuses the same cases; Remove refuses them too, so a row
+// whose role is fixed offers neither.
+func (p People) RoleFixed(m Member) string {
+	switch {
+	case m.Role == MemberOwner && !p.CanGrantOwner:
+		return "Only an owner can change or remove an owner."
+	case m.Role == MemberOwner && p.owners() <= 1 && m.UserID == p.ViewerID:
+		return "You are the last owner; make someone else an owner before changing your role."
+	case m.Role == MemberOwner && p.owners() <= 1:
+		return "The last owner cannot be demoted or removed; make someone else an owner first."
+	}
+	return ""
+}
+
 func (p People) owners() int {
 	n := 0
 	for _, m := range p.Members {

@@ -301,6 +301,20 @@ func StaffUnremovable(viewer Actor, all []StaffMember, st StaffMember) string {
 	return ""
 }
 
+// StaffRoleFixed is why viewer cannot change st's staff role, in a few
+// words for the row that does not offer it, or "" when a change would be
+// done. ChangeRole refuses the same case; Remove refuses it too, so a row
+// whose role is fixed offers neither.
+func StaffRoleFixed(viewer Actor, all []StaffMember, st StaffMember) string {
+	if st.Role != RolePlatformAdmin || keepAPlatformAdmin(all, st.Email, "demoted") == nil {
+		return ""
+	}
+	if st.UserID == viewer.UserID {
+		return "This is you, the last platform admin: make someone else a platform admin before changing your role."
+	}
+	return "The last platform admin cannot be demoted or removed."
+}
+
 func findStaff(all []StaffMember, userID string) (StaffMember, error) {
 	for _, st := range all {
 		if st.UserID == userID {

@@ -96,28 +96,55 @@ func checkMenuReachesSignOut(t *testing.T, ctx context.Context) {
 
 // Every page each role can reach fits a 360, 390, 768 and 1280 px wide
 // window without scrolling sideways, with every control in reach, and axe
-// finds nothing at 390 and 1280 px. One browser per role, resized in place.
+// finds nothing at 390 and 1280 px: the sign-in and e-mail link pages, each
+// section of a tenant (active, suspended and deleted), the owner's chooser,
+// Your account, and the second factor's pages. One browser per role,
+// resized in place.
 func TestBrowserEveryPageFitsEveryScreen(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
+	// suspended and deleted in the demo data
+	const suspended, deleted = "tn_4d1f2b33_x9ke", "tn_9c6e7a88_f7rh"
 	people := map[string]person{
 		"admin":   a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil),
 		"support": a.createPerson(t, "sam@console.example", tenant.RoleSupport, nil),
 		"owner": a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{
 			tenantA: tenant.MemberOwner, tenantB: tenant.MemberAdmin}),
 	}
-	tenantPages := []string{"/tenants/" + tenantA, "/tenants/" + tenantA + "/settings", "/tenants/" + tenantA + "/branding",
-		"/tenants/" + tenantA + "/members", "/tenants/" + tenantA + "/audit"}
+	sections := func(id string) []string {
+		base := "/tenants/" + id
+		return []string{base, base + "/settings", base + "/branding", base + "/members", base + "/audit"}
+	}
+	tenantPages := sections(tenantA)
 	pages := map[string][]string{
-		"admin": append([]string{"/tenants", "/tenants/new", "/staff", "/audit", "/tenants?status=deleted",
-			"/tenants/" + tenantA + "/lifecycle/delete"}, tenantPages...),
-		"support": append([]string{"/tenants", "/audit"}, tenantPages...),
-		"owner":   append([]string{"/tenants"}, tenantPages...),
+		"admin": concat([]string{"/tenants", "/tenants/new", "/staff", "/audit", "/account", "/tenants?status=deleted",
+			"/tenants/" + tenantA + "/lifecycle/delete", "/tenants/" + deleted + "/lifecycle/restore"},
+			tenantPages, sections(suspended), sections(deleted)),
+		"support": concat([]string{"/tenants", "/audit", "/account", "/tenants/" + tenantA + "/lifecycle/suspend"},
+			tenantPages, sections(deleted)),
+		// two organizations: the chooser at /, then each one's pages
+		"owner": concat([]string{"/", "/tenants", "/account"}, tenantPages, sections(tenantB)),
 	}
 	t.Run("signed out", func(t *testing.T) {
 		t.Parallel()
 		ctx := bt.New(t)
-		visit(t, ctx, a, "/login")
+		for _, path := range []string{"/login", "/auth/forgot", "/auth/confirm"} {
+			visit(t, ctx, a, path)
+		}
+	})
+	t.Run("second factor", func(t *testing.T) {
+		t.Parallel()
+		a := newAppWith(t, appOptions{staffMFA: true})
+		support := a.createPerson(t, "sol@console.example", tenant.RoleSupport, nil)
+		ctx := bt.New(t)
+		signInPassword(t, ctx, a, support, "/auth/mfa/enrol")
+		visit(t, ctx, a, "/auth/mfa/enrol")
+		enrolInBrowser(t, ctx, "")
+		bt.WaitTrue(t, ctx, "the tenants", `location.pathname === "/tenants"`)
+		visit(t, ctx, a, "/account")
+		signOutInBrowser(t, ctx)
+		signInPassword(t, ctx, a, support, "/auth/mfa")
+		visit(t, ctx, a, "/auth/mfa")
 	})
 	for _, role := range []string{"admin", "support", "owner"} {
 		t.Run(role, func(t *testing.T) {
@@ -132,4 +159,12 @@ func TestBrowserEveryPageFitsEveryScreen(t *testing.T) {
 			checkMenuReachesSignOut(t, ctx)
 		})
 	}
+}
+
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }

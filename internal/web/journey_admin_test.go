@@ -85,20 +85,30 @@ func TestBrowserJourneyPlatformAdmin(t *testing.T) {
 		document.querySelector("#plan").value === "enterprise"`)
 	bt.CheckA11y(t, ctx, "tenant after saving the plan")
 
-	bt.Do(t, ctx, "open the delete form", chromedp.Click(chromedp.CSS(`#lifecycle-card details[data-action="delete"] summary`)),
+	// The danger zone's Delete opens the same kind of dialog as the list's
+	// actions menu: nothing happens until it is confirmed there.
+	bt.Do(t, ctx, "ask to delete it", chromedp.Click(chromedp.CSS(`#lifecycle-card [data-opens-dialog="lifecycle-delete"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#confirm_id-delete-"+id)))
+	bt.WaitTrue(t, ctx, "the dialog, modal, on the reason", `document.querySelector("#lifecycle-delete").matches(":modal") &&
+		document.activeElement.id === "reason-delete-`+id+`"`)
+	if s := a.state(t, id).status; s != tenant.StatusActive {
+		t.Fatalf("opening the dialog changed the tenant: %s", s)
+	}
 	bt.Do(t, ctx, "give a reason and type the id",
 		chromedp.SendKeys(chromedp.CSS("#reason-delete-"+id), "Signed up twice"),
 		chromedp.SendKeys(chromedp.CSS("#confirm_id-delete-"+id), id))
 	bt.ReadmeScreen(t, ctx, "admin-delete")
-	bt.Do(t, ctx, "delete", chromedp.Click(chromedp.CSS(`#lifecycle-card form[data-lifecycle-form="delete"] button[type="submit"]`)))
-	bt.WaitTrue(t, ctx, "the tenant deleted, restore offered", `document.querySelector('#lifecycle-card details[data-action="restore"]') !== null`)
+	bt.Do(t, ctx, "delete", chromedp.Click(chromedp.CSS(`#lifecycle-delete form[data-lifecycle-form="delete"] button[type="submit"]`)))
+	bt.WaitTrue(t, ctx, "the tenant deleted, restore offered first", `document.querySelector('#lifecycle-card li[data-action="restore"]') !== null &&
+		(document.querySelector("#danger-zone").compareDocumentPosition(document.querySelector("#usage-card")) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0`)
 	bt.CheckA11y(t, ctx, "deleted tenant")
-	bt.Do(t, ctx, "restore it", chromedp.Click(chromedp.CSS(`#lifecycle-card details[data-action="restore"] summary`)),
-		chromedp.SendKeys(chromedp.CSS("#reason-restore-"+id), "It was the real one"),
-		chromedp.Click(chromedp.CSS(`#lifecycle-card form[data-lifecycle-form="restore"] button[type="submit"]`)))
-	bt.WaitTrue(t, ctx, "the tenant active again", `document.querySelector('#lifecycle-card details[data-action="delete"]') !== null &&
-		document.querySelector('#lifecycle-card details[data-action="restore"]') === null`)
+	bt.Do(t, ctx, "ask to restore it", chromedp.Click(chromedp.CSS(`#lifecycle-card [data-opens-dialog="lifecycle-restore"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#reason-restore-"+id)))
+	bt.CheckA11y(t, ctx, "the restore dialog")
+	bt.Do(t, ctx, "restore it", chromedp.SendKeys(chromedp.CSS("#reason-restore-"+id), "It was the real one"),
+		chromedp.Click(chromedp.CSS(`#lifecycle-restore form[data-lifecycle-form="restore"] button[type="submit"]`)))
+	bt.WaitTrue(t, ctx, "the tenant active again", `document.querySelector('#lifecycle-card li[data-action="delete"]') !== null &&
+		document.querySelector('#lifecycle-card li[data-action="restore"]') === null`)
 
 	bt.Do(t, ctx, "open the audit log", chromedp.Click(chromedp.CSS(`header a[href="/audit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#audit-filters")))

@@ -14,8 +14,8 @@ import (
 // Support's day, on a phone (390×844): sign in, look at the suspended
 // tenants, filter the list to one tenant, suspend it from its Actions menu
 // by keyboard, confirming with a reason in the dialog (the table does not
-// move; the row changes in place, the Suspended count moves), find the
-// event with its reason in the audit log, reactivate the suspended ones in
+// move; the row changes in place, the Suspended count moves), read the
+// event as a sentence in the audit log, reactivate the suspended ones in
 // bulk after confirming their count, and find branding offered read-only
 // only, refused when posted anyway. Every screen is checked with axe.
 func TestBrowserJourneySupport(t *testing.T) {
@@ -98,14 +98,20 @@ func TestBrowserJourneySupport(t *testing.T) {
 	bt.Do(t, ctx, "filter to the tenant", chromedp.SendKeys(chromedp.CSS("#audit-tenant"), "tn_1f3a9c0b_k3xq"),
 		chromedp.Click(chromedp.CSS(`#audit-filters button[type="submit"]`)))
 	bt.WaitTrue(t, ctx, "the URL to carry the filter", `location.search.includes("tenant=tn_1f3a9c0b_k3xq")`)
-	bt.WaitTrue(t, ctx, "the event with its reason", `[...document.querySelectorAll('#audit-list li[data-action="tenant.suspended"]')]
-		.some(tr => tr.querySelector("[data-reason]").textContent.includes("Chargebacks under review") && tr.textContent.includes("sam@console.example"))`)
+	// the event as a sentence: who, in what role, did what to which
+	// tenant (linked), and why; when, relative, with the exact time on hover
+	bt.WaitTrue(t, ctx, "the event as a sentence", `[...document.querySelectorAll('#audit-list li[data-action="tenant.suspended"] [data-sentence]')]
+		.some(p => p.textContent.replace(/\s+/g, " ").trim() === "sam@console.example (support) suspended Kruger Safaris — “Chargebacks under review”" &&
+			p.querySelector("a[data-tenant]")?.getAttribute("href") === "/tenants/tn_1f3a9c0b_k3xq")`)
+	if when := bt.Eval[string](t, ctx, `document.querySelector('#audit-list li[data-action="tenant.suspended"] time').firstChild.textContent.trim()`); when != "just now" && !strings.HasSuffix(when, "ago") {
+		t.Errorf("the event's time reads %q, want how long ago", when)
+	}
 	if who := bt.Eval[string](t, ctx, `document.querySelector('#audit-list li[data-action="tenant.suspended"] time').title`); !strings.HasSuffix(who, "UTC") {
 		t.Errorf("no UTC on hover: %q", who)
 	}
 
 	bt.WaitHTMXIdle(t, ctx)
-	bt.Screen(t, ctx, "support-audit")
+	bt.ReadmeScreen(t, ctx, "support-audit-phone")
 
 	// bulk: every row of the Suspended tab, reactivated with one reason
 	bt.Do(t, ctx, "open the suspended tab", chromedp.Navigate(a.URL+"/tenants?status=suspended"),

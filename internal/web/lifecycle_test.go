@@ -280,7 +280,7 @@ func TestLifecyclePlainFormErrors(t *testing.T) {
 		t.Fatalf("delete: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	_, body = b.get("/tenants/africastay")
-	if !strings.Contains(body, "Africa Stay is deleted.") || !strings.Contains(body, "Purged from") {
+	if !strings.Contains(body, "Africa Stay is deleted.") || !strings.Contains(body, "Its data is purged on") {
 		t.Errorf("tenant page after delete:\n%s", clip(body))
 	}
 	_, body = b.get("/tenants?status=deleted")

@@ -108,7 +108,7 @@ func TestRefusedRemovalsAreNotOffered(t *testing.T) {
 	// the owner: not their own row; the admin's row is offered
 	ob := a.signedInAs(t, owner)
 	_, page := ob.get(membersA)
-	if strings.Contains(page, removeForm(membersA+"/"+owner.userID+"/remove")) || !strings.Contains(page, "This is you") {
+	if strings.Contains(page, removeForm(membersA+"/"+owner.userID+"/remove")) || !strings.Contains(page, "You are the last owner") {
 		t.Errorf("the owner's own row offers Remove, or says nothing\n%s", clip(page))
 	}
 	if !strings.Contains(page, removeForm(membersA+"/"+ade.userID+"/remove")) {
@@ -123,7 +123,7 @@ func TestRefusedRemovalsAreNotOffered(t *testing.T) {
 	// a platform admin: the last owner's row says why it is not offered
 	ab := a.signedInAdmin(t)
 	_, page = ab.get(membersA)
-	if strings.Contains(page, removeForm(membersA+"/"+owner.userID+"/remove")) || !strings.Contains(page, "The last owner cannot be removed.") {
+	if strings.Contains(page, removeForm(membersA+"/"+owner.userID+"/remove")) || !strings.Contains(page, "The last owner cannot be demoted or removed") {
 		t.Errorf("the last owner is offered for removal\n%s", clip(page))
 	}
 	// the domain refuses removing yourself too
@@ -165,6 +165,45 @@ func TestRefusedRemovalsAreNotOffered(t *testing.T) {
 	}
 	if allAudit(t, a) != before {
 		t.Error("a refused removal wrote something")
+	}
+}
+
+// Role changes that would be refused are not offered either: the last
+// owner's row and the last platform admin's row have no role select, and
+// say why; once there is a second one, both rows offer it.
+func TestRefusedRoleChangesAreNotOffered(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberOwner})
+	ade := a.createPerson(t, "ade@africastay.example", "", map[string]tenant.MemberRole{tenantA: tenant.MemberAdmin})
+	roleSelect := func(id string) string { return `id="role-` + id + `"` }
+
+	ab := a.signedInAdmin(t)
+	for who, b := range map[string]*browser{"the owner": a.signedInAs(t, owner), "a platform admin": ab} {
+		_, page := b.get(membersA)
+		if strings.Contains(page, roleSelect(owner.userID)) || !strings.Contains(page, "data-role-fixed") {
+			t.Errorf("%s is offered changing the last owner's role, or is not told why\n%s", who, clip(page))
+		}
+		if !strings.Contains(page, roleSelect(ade.userID)) {
+			t.Errorf("%s is not offered changing the admin's role", who)
+		}
+	}
+	ob := a.signedInAs(t, owner)
+	ob.get(membersA)
+	if _, page := ob.settle(ob.post(membersA+"/"+ade.userID+"/role", url.Values{"role": {"owner"}})); !strings.Contains(page, roleSelect(owner.userID)) ||
+		!strings.Contains(page, roleSelect(ade.userID)) {
+		t.Errorf("with two owners, a role select is missing\n%s", clip(page))
+	}
+
+	// staff: the only platform admin's row has no role select; a second
+	// platform admin makes both changeable
+	_, page := ab.get("/staff")
+	if n := strings.Count(page, `id="staff-role-`); n != 0 || !strings.Contains(page, "This is you, the last platform admin") {
+		t.Errorf("the last platform admin's row offers %d role selects, or does not say why\n%s", n, clip(page))
+	}
+	a.createPerson(t, "bo@console.example", tenant.RolePlatformAdmin, nil)
+	if _, page = ab.get("/staff"); strings.Count(page, `id="staff-role-`) != 2 {
+		t.Errorf("with two platform admins, %d role selects, want 2", strings.Count(page, `id="staff-role-`))
 	}
 }
 
@@ -247,8 +286,8 @@ func TestAuditEventsReadAsSentences(t *testing.T) {
 		_, page := ab.get(path)
 		text := strings.Join(strings.Fields(visibleText(page)), " ")
 		for _, want := range []*regexp.Regexp{
-			regexp.MustCompile(`Admin-[0-9]+@console\.example \(platform admin\) suspended Africa Stay — “ ?Unpaid invoice ?” just now`),
-			regexp.MustCompile(`Admin-[0-9]+@console\.example \(platform admin\) changed the settings of Africa Stay just now`),
+			regexp.MustCompile(`admin-[0-9]+@console\.example \(platform admin\) suspended Africa Stay — “ ?Unpaid invoice ?” just now`),
+			regexp.MustCompile(`admin-[0-9]+@console\.example \(platform admin\) changed the settings of Africa Stay just now`),
 			regexp.MustCompile(`Support e-mail \(changed\) support@africastay\.com → changed to help@africastay\.example`),
 			regexp.MustCompile(`Status \(changed\) Active → changed to Suspended`),
 		} {

@@ -65,7 +65,7 @@ func (s *server) secretsAnswer(c echo.Context, actor tenant.Actor, status int, i
 		return err
 	}
 	card := tenantviews.SecretsProps{TenantID: d.Tenant.ID, Secrets: d.Secrets, CSRFToken: csrfToken(c),
-		Notice: notice, Errors: errs, ReadOnly: d.Tenant.ReadOnly()}
+		Notice: notice, Errors: errs, ReadOnly: d.Tenant.ReadOnly(), Location: tenantLocation(d)}
 	c.Response().Header().Add("Vary", "HX-Request")
 	if htmxOf(c).wantsFragment() {
 		return render(c, status, tenantviews.SecretsCard(card))

@@ -33,6 +33,16 @@ func PersonLabel(by string) string {
 	return "a command-line run"
 }
 
+// PersonName is PersonLabel where it starts a sentence or fills a cell:
+// a command-line run's words capitalized ("The demo data seeder"), an
+// e-mail address as it is written.
+func PersonName(by string) string {
+	if strings.Contains(by, "@") {
+		return by
+	}
+	return Capitalized(PersonLabel(by))
+}
+
 // Capitalized is s with its first letter in upper case, to start a sentence.
 func Capitalized(s string) string {
 	r, n := utf8.DecodeRuneInString(s)

@@ -88,6 +88,9 @@ func whoDid(ev tenant.AuditEvent) string {
 	if r := roleWords(ev.ActorRole); r != "" && !strings.HasPrefix(ev.ActorEmail, "cli:") && ev.ActorEmail != "" {
 		who += " (" + r + ")"
 	}
+	if strings.Contains(ev.ActorEmail, "@") {
+		return who // an e-mail address is written as it is, even first
+	}
 	return components.Capitalized(who)
 }
 
