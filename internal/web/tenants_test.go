@@ -28,6 +28,8 @@ func TestTenantPages(t *testing.T) {
 		{"static files are cached by version", staticFilesAreCachedByVersion},
 		{"tenant people see only their tenants", tenantPeopleSeeOnlyTheirTenants},
 		{"a person in several tenants gets a switcher", tenantSwitcher},
+		{"every page names the favicon and shows the mark", faviconAndMark},
+		{"dev sends no HSTS", devSendsNoHSTS},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
