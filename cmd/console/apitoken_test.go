@@ -14,9 +14,10 @@ import (
 // characters with its last use; revoke by name closes the API to it; both
 // changes are audited without the token.
 func TestAPITokenCommands(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("GOTRUE_URL", "")
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "GOTRUE_URL", "")
 
 	token, errOut, err := runCLI(t, url, "api-token", "create", "--name", "runtime")
 	token = strings.TrimSpace(token)

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/tenant"
 )
@@ -30,19 +29,15 @@ type consoleClient struct {
 // with create-staff and signs in. The console stops when the test ends.
 func startConsole(t testing.TB, dbURL string) *consoleClient {
 	t.Helper()
-	t.Setenv("DATABASE_URL", dbURL)
-	t.Setenv("LISTEN_ADDR", "127.0.0.1:0")
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("CONSOLE_DATA_DIR", t.TempDir())
+	setenv(t, "LISTEN_ADDR", "127.0.0.1:0")
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "CONSOLE_DATA_DIR", t.TempDir())
 	const email, password = "ops@console.example", "a long enough password"
 	if _, errOut, err := runCLI(t, dbURL, "create-staff", "--email", email, "--password", password, "--role", "platform_admin"); err != nil {
 		t.Fatalf("create-staff: %v\n%s", err, errOut)
 	}
 
-	cfg, err := config.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, dbURL)
 	ctx, cancel := context.WithCancel(context.Background())
 	pool := connect(t, dbURL)
 	addr := make(chan string, 1)
@@ -121,6 +116,7 @@ func (c *consoleClient) list(search string, status tenant.Status) string {
 }
 
 func TestServeAnswersAndStopsGracefully(t *testing.T) {
+	t.Parallel()
 	c := startConsole(t, testdbURL(t))
 	if body := c.get("/readyz"); !strings.Contains(body, `"gotrue":"ok"`) || !strings.Contains(body, `"database":"ok"`) {
 		t.Fatalf("readyz = %s", body)
@@ -128,8 +124,9 @@ func TestServeAnswersAndStopsGracefully(t *testing.T) {
 }
 
 func TestServeRefusesTheDevAuthServerInProduction(t *testing.T) {
-	t.Setenv("APP_ENV", "production")
-	t.Setenv("GOTRUE_URL", "")
+	t.Parallel()
+	setenv(t, "APP_ENV", "production")
+	setenv(t, "GOTRUE_URL", "")
 	_, _, err := runCLI(t, testdbURL(t), "serve")
 	if err == nil || !strings.Contains(err.Error(), "GOTRUE_URL is required in production") {
 		t.Fatalf("serve in production without GOTRUE_URL: %v", err)

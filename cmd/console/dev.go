@@ -31,7 +31,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(stderr)
+	cfg, log, err := loadConfig(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,7 @@ import (
 // make run on a registry that import-yaml filled (without the demo agencies)
 // must still start: the demo owner owns what exists, or is left out.
 func TestDemoPeopleFitTheRegistryTheyFind(t *testing.T) {
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("GOTRUE_URL", "")
+	t.Parallel()
 	ctx := context.Background()
 	for _, c := range []struct {
 		name        string
@@ -30,6 +29,7 @@ func TestDemoPeopleFitTheRegistryTheyFind(t *testing.T) {
 		{"only Africa Stay", []string{"africastay"}, 3, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			pool := testdb.New(t)
 			st := store.New(pool)
 			var recs []tenant.Record
@@ -45,7 +45,7 @@ func TestDemoPeopleFitTheRegistryTheyFind(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cfg, err := config.Load()
+			cfg, err := config.LoadFrom(map[string]string{"APP_ENV": "dev"}) // the embedded dev GoTrue
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,7 +17,7 @@ func runDevDB(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(stderr)
+	cfg, log, err := loadConfig(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,11 @@ func (a authServer) mailbox() web.DevMailbox {
 	return a.mail
 }
 
+// devPasswordHashCost is the bcrypt cost of the embedded dev server's
+// password hashes; zero is bcrypt's default. The package's tests lower it
+// (bcrypt's slowness is the point in use, and only a cost in tests).
+var devPasswordHashCost int
+
 // openAuthServer is openGoTrue keeping the dev server's mailbox.
 func openAuthServer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (authServer, error) {
 	if cfg.GoTrueURL != "" {
@@ -59,7 +64,8 @@ func openAuthServer(ctx context.Context, cfg config.Config, log *slog.Logger, po
 		return authServer{}, errors.New("GOTRUE_URL is required in production (APP_ENV unset or production): " +
 			"the embedded dev auth server is for development only (APP_ENV=dev)")
 	}
-	srv, err := devgotrue.New(ctx, pool, devgotrue.Options{Logger: log, Autoconfirm: true, SiteURL: cfg.PublicURL})
+	srv, err := devgotrue.New(ctx, pool, devgotrue.Options{Logger: log, Autoconfirm: true, SiteURL: cfg.PublicURL,
+		PasswordHashCost: devPasswordHashCost})
 	if err != nil {
 		return authServer{}, err
 	}

@@ -44,11 +44,11 @@ func withKey(t *testing.T) *secrets.Keyring {
 
 func setKey(t *testing.T, key string, previous ...string) {
 	t.Helper()
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("CONSOLE_DATA_DIR", t.TempDir())
-	t.Setenv("LOG_LEVEL", "debug")
-	t.Setenv(secrets.EnvKey, key)
-	t.Setenv(secrets.EnvPreviousKeys, strings.Join(previous, ","))
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "CONSOLE_DATA_DIR", t.TempDir())
+	setenv(t, "LOG_LEVEL", "debug")
+	setenv(t, secrets.EnvKey, key)
+	setenv(t, secrets.EnvPreviousKeys, strings.Join(previous, ","))
 }
 
 // copyTree copies the sample tree into a temporary directory the test may
@@ -215,6 +215,7 @@ func folderOf(t *testing.T, rep legacy.Report, folder string) legacy.FolderRepor
 }
 
 func TestImportYAMLSampleTree(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	kr := withKey(t)
 	dir := copyTree(t)
@@ -388,6 +389,7 @@ func TestImportYAMLSampleTree(t *testing.T) {
 }
 
 func TestImportYAMLSecondRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	dir := copyTree(t)
@@ -414,6 +416,7 @@ func TestImportYAMLSecondRunWritesNothing(t *testing.T) {
 }
 
 func TestImportYAMLDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	dir := copyTree(t)
@@ -439,6 +442,7 @@ func TestImportYAMLDryRunWritesNothing(t *testing.T) {
 }
 
 func TestImportYAMLUpdatesOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	kr := withKey(t)
 	dir := copyTree(t)
@@ -543,6 +547,7 @@ func TestImportYAMLUpdatesOnlyWhenAsked(t *testing.T) {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	kr := withKey(t)
 	dir := copyTree(t)
@@ -631,6 +636,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestDrift(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	dir := copyTree(t)
@@ -697,6 +703,7 @@ func TestDrift(t *testing.T) {
 }
 
 func TestImportYAMLFolderFailingOnTheDatabase(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	dir := copyTree(t)
@@ -747,6 +754,7 @@ func TestImportYAMLFolderFailingOnTheDatabase(t *testing.T) {
 }
 
 func TestImportYAMLLeaksNoSecret(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	setKey(t, "") // as `make run` does: a development key generated under CONSOLE_DATA_DIR, and logged about
 	dir := copyTree(t)
@@ -809,6 +817,7 @@ func TestImportYAMLLeaksNoSecret(t *testing.T) {
 }
 
 func TestRotateSecretKey(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	keyA, _ := secrets.GenerateKey()
 	keyB, _ := secrets.GenerateKey()
@@ -891,6 +900,7 @@ func TestRotateSecretKey(t *testing.T) {
 }
 
 func TestRotateSecretKeyGenerate(t *testing.T) {
+	t.Parallel()
 	out, errOut, err := runCLI(t, "postgres://unused", "rotate-secret-key", "--generate")
 	if err != nil {
 		t.Fatal(err)
@@ -905,15 +915,20 @@ func TestRotateSecretKeyGenerate(t *testing.T) {
 }
 
 func TestOpenKeyring(t *testing.T) {
-	t.Setenv(secrets.EnvKey, "")
-	t.Setenv(secrets.EnvPreviousKeys, "")
+	t.Parallel()
 	dataDir := filepath.Join(t.TempDir(), "data")
-	t.Setenv("CONSOLE_DATA_DIR", dataDir)
+	// Each subtest starts from the process environment (see setenv).
+	keyless := func(t *testing.T, appEnv string) {
+		setenv(t, secrets.EnvKey, "")
+		setenv(t, secrets.EnvPreviousKeys, "")
+		setenv(t, "CONSOLE_DATA_DIR", dataDir)
+		setenv(t, "APP_ENV", appEnv)
+	}
 
 	t.Run("dev generates a key once", func(t *testing.T) {
-		t.Setenv("APP_ENV", "dev")
+		keyless(t, "dev")
 		var logs strings.Builder
-		cfg, log, err := loadConfig(&logs)
+		cfg, log, err := loadConfig(cliContext(context.Background(), t, ""), &logs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -938,8 +953,8 @@ func TestOpenKeyring(t *testing.T) {
 		}
 	})
 	t.Run("production refuses to run without a key", func(t *testing.T) {
-		t.Setenv("APP_ENV", "production")
-		cfg, log, err := loadConfig(io.Discard)
+		keyless(t, "production")
+		cfg, log, err := loadConfig(cliContext(context.Background(), t, ""), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -954,9 +969,9 @@ func TestOpenKeyring(t *testing.T) {
 		}
 	})
 	t.Run("a bad key is refused without repeating it", func(t *testing.T) {
-		t.Setenv("APP_ENV", "production")
-		t.Setenv(secrets.EnvKey, "not-a-key-but-a-secret-looking-thing")
-		cfg, log, _ := loadConfig(io.Discard)
+		keyless(t, "production")
+		setenv(t, secrets.EnvKey, "not-a-key-but-a-secret-looking-thing")
+		cfg, log, _ := loadConfig(cliContext(context.Background(), t, ""), io.Discard)
 		_, err := openKeyring(cfg, log)
 		if err == nil || strings.Contains(err.Error(), "not-a-key-but") {
 			t.Errorf("bad key: %v", err)
@@ -965,7 +980,8 @@ func TestOpenKeyring(t *testing.T) {
 }
 
 func TestLegacyCommandsUsage(t *testing.T) {
-	url := testdb.URL(t) // before runCLI sets DATABASE_URL to nowhere
+	t.Parallel()
+	url := testdb.URL(t)
 	for _, args := range [][]string{
 		{"import-yaml"},
 		{"import-yaml", "a", "b"},
@@ -992,6 +1008,7 @@ const messyTree = "../../internal/legacy/testdata/messy-clients"
 // the id is imported), a second run and the import of
 // the export change nothing, and drift right after is empty.
 func TestImportYAMLMessyTree(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	reportFile := filepath.Join(t.TempDir(), "messy.json")
@@ -1035,10 +1052,11 @@ func TestImportYAMLMessyTree(t *testing.T) {
 // Runs at once on one database: each tenant is created once, and no run
 // fails a folder for having lost a race to another.
 func TestImportYAMLConcurrentRuns(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	dir := copyTree(t)
-	t.Setenv("DATABASE_URL", url)
+	ctx := cliContext(context.Background(), t, url)
 	const runs = 3
 	var (
 		wg   sync.WaitGroup
@@ -1048,7 +1066,7 @@ func TestImportYAMLConcurrentRuns(t *testing.T) {
 	for i := range runs {
 		wg.Go(func() {
 			var errOut bytes.Buffer
-			errs[i] = run(context.Background(), []string{"import-yaml", dir}, &outs[i], &errOut)
+			errs[i] = run(ctx, []string{"import-yaml", dir}, &outs[i], &errOut)
 		})
 	}
 	wg.Wait()
@@ -1068,6 +1086,7 @@ func TestImportYAMLConcurrentRuns(t *testing.T) {
 
 // A mistyped DIR is reported before the database is opened.
 func TestImportYAMLChecksDirFirst(t *testing.T) {
+	t.Parallel()
 	withKey(t)
 	missing := filepath.Join(t.TempDir(), "missing")
 	for _, cmd := range []string{"import-yaml", "drift"} {

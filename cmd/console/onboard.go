@@ -113,7 +113,7 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stderr, "owner_password: --password-stdin gives the password; leave it out of the flags and the file, and do not use --invite.")
 			return errUsage
 		}
-		pw, err := readPasswordStdin()
+		pw, err := readPasswordStdin(ctx)
 		if err != nil {
 			fmt.Fprintln(stderr, "owner_password:", err)
 			return errUsage
@@ -131,7 +131,7 @@ func runOnboard(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		in.OwnerMode = tenant.OwnerModePassword
 	}
 	if in.OwnerMode == tenant.OwnerModePassword && in.OwnerPassword == "" {
-		pw, err := promptPassword(stderr, "Password for the owner "+strings.TrimSpace(in.OwnerEmail))
+		pw, err := promptPassword(ctx, stderr, "Password for the owner "+strings.TrimSpace(in.OwnerEmail))
 		switch {
 		case err == nil:
 			in.OwnerPassword = pw

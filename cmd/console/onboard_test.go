@@ -15,15 +15,16 @@ import (
 // server starts over the test database, as it does on a laptop.
 func onboardEnv(t *testing.T) string {
 	t.Helper()
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("GOTRUE_URL", "")
-	t.Setenv("LOG_LEVEL", "error")
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "GOTRUE_URL", "")
+	setenv(t, "LOG_LEVEL", "error")
 	return testdb.URL(t)
 }
 
 var tenantIDPattern = regexp.MustCompile(`tn_[0-9a-f]{8}_[0-9a-z]{4}`)
 
 func TestOnboardCommandWithFlags(t *testing.T) {
+	t.Parallel()
 	url := onboardEnv(t)
 	out, errOut, err := runCLI(t, url, "onboard",
 		"--name", "Kruger Safaris", "--support-email", "help@krugersafaris.example",
@@ -56,6 +57,7 @@ func TestOnboardCommandWithFlags(t *testing.T) {
 }
 
 func TestOnboardCommandFromAFileWithFlagsOverridingAndRetriesSafely(t *testing.T) {
+	t.Parallel()
 	url := onboardEnv(t)
 	dir := t.TempDir()
 	yamlFile := filepath.Join(dir, "kruger.yaml")
@@ -123,6 +125,7 @@ idempotency_key: kruger-2026-03-01
 }
 
 func TestOnboardCommandReportsEachInvalidField(t *testing.T) {
+	t.Parallel()
 	// Checked before any connection: no database is needed.
 	_, errOut, err := runCLI(t, "postgres://unused", "onboard",
 		"--name", "Kruger Safaris", "--support-email", "help-at-kruger", "--currency", "XYZ",
@@ -143,6 +146,7 @@ func TestOnboardCommandReportsEachInvalidField(t *testing.T) {
 }
 
 func TestOnboardCommandRefusesBadFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, content := range map[string]string{
 		"typo.yaml":   "name: Kruger\nsuport_email: help@kruger.example\n",
@@ -166,6 +170,7 @@ func TestOnboardCommandRefusesBadFiles(t *testing.T) {
 }
 
 func TestOnboardCommandShortNameTaken(t *testing.T) {
+	t.Parallel()
 	url := onboardEnv(t)
 	args := []string{"onboard", "--name", "Kruger Safaris", "--support-email", "help@krugersafaris.example",
 		"--currency", "ZAR", "--timezone", "Africa/Johannesburg", "--owner-email", "thandi@krugersafaris.example", "--invite"}
@@ -179,8 +184,9 @@ func TestOnboardCommandShortNameTaken(t *testing.T) {
 }
 
 func TestOnboardCommandNeedsGoTrueInProduction(t *testing.T) {
+	t.Parallel()
 	url := onboardEnv(t)
-	t.Setenv("APP_ENV", "production")
+	setenv(t, "APP_ENV", "production")
 	_, _, err := runCLI(t, url, "onboard", "--name", "Kruger Safaris", "--support-email", "help@krugersafaris.example",
 		"--currency", "ZAR", "--timezone", "Africa/Johannesburg", "--owner-email", "thandi@krugersafaris.example", "--invite")
 	if exitCode(err) != 1 || !strings.Contains(err.Error(), "GOTRUE_URL") {

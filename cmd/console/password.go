@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,16 +12,34 @@ import (
 	"golang.org/x/term"
 )
 
-// passwordInput is where commands read passwords from: stdin, a terminal
-// that does not echo. Tests replace it.
-var passwordInput = struct {
+// passwordSource is where commands read passwords from: stdin, and a
+// terminal that does not echo.
+type passwordSource struct {
 	stdin    io.Reader
 	terminal func() bool
 	readLine func() ([]byte, error) // one line from the terminal, not echoed
-}{
+}
+
+// processPasswords reads the process's stdin and terminal.
+var processPasswords = passwordSource{
 	stdin:    os.Stdin,
 	terminal: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 	readLine: func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
+}
+
+type passwordSourceKey struct{}
+
+// withPasswordSource makes commands run with ctx read passwords from src
+// instead of the process's stdin and terminal (tests type their own).
+func withPasswordSource(ctx context.Context, src passwordSource) context.Context {
+	return context.WithValue(ctx, passwordSourceKey{}, src)
+}
+
+func passwordInput(ctx context.Context) passwordSource {
+	if src, ok := ctx.Value(passwordSourceKey{}).(passwordSource); ok {
+		return src
+	}
+	return processPasswords
 }
 
 // errNoPassword means no password was given where one is needed, and the
@@ -29,8 +48,8 @@ var errNoPassword = errors.New("no password given")
 
 // readPasswordStdin reads the password from the first line of stdin (the
 // line ending is not part of it), e.g. `pass show ops | console … --password-stdin`.
-func readPasswordStdin() (string, error) {
-	line, err := bufio.NewReader(passwordInput.stdin).ReadString('\n')
+func readPasswordStdin(ctx context.Context) (string, error) {
+	line, err := bufio.NewReader(passwordInput(ctx).stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read the password from stdin: %w", err)
 	}
@@ -43,13 +62,14 @@ func readPasswordStdin() (string, error) {
 
 // promptPassword asks on the terminal, twice, without echo. Without a
 // terminal it returns errNoPassword.
-func promptPassword(stderr io.Writer, label string) (string, error) {
-	if !passwordInput.terminal() {
+func promptPassword(ctx context.Context, stderr io.Writer, label string) (string, error) {
+	in := passwordInput(ctx)
+	if !in.terminal() {
 		return "", errNoPassword
 	}
 	ask := func(prompt string) (string, error) {
 		fmt.Fprint(stderr, prompt)
-		b, err := passwordInput.readLine()
+		b, err := in.readLine()
 		fmt.Fprintln(stderr)
 		if err != nil {
 			return "", fmt.Errorf("read the password: %w", err)

@@ -2,44 +2,21 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/tenant-console/console/internal/auth"
-	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/testdb"
 )
 
-// fakeTerminal makes stdin read stdin, and — when typed is not nil — a
-// terminal on which the person types those lines, one per prompt.
-func fakeTerminal(t *testing.T, stdin string, typed []string) {
-	t.Helper()
-	saved := passwordInput
-	t.Cleanup(func() { passwordInput = saved })
-	passwordInput.stdin = strings.NewReader(stdin)
-	passwordInput.terminal = func() bool { return typed != nil }
-	passwordInput.readLine = func() ([]byte, error) {
-		if len(typed) == 0 {
-			return nil, errors.New("nothing more typed")
-		}
-		line := typed[0]
-		typed = typed[1:]
-		return []byte(line), nil
-	}
-}
-
 // canSignIn reports whether email signs in with password (through the same
 // GoTrue the CLI used: the embedded dev server over the database at url).
 func canSignIn(t *testing.T, url, email, password string) bool {
 	t.Helper()
-	cfg, err := config.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, url)
 	pool := connect(t, url)
 	log := logging.New(io.Discard, "text", "error")
 	gt, stop, err := openGoTrue(context.Background(), cfg, log, pool)
@@ -54,13 +31,14 @@ func canSignIn(t *testing.T, url, email, password string) bool {
 
 func staffEnv(t *testing.T) string {
 	t.Helper()
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("GOTRUE_URL", "")
-	t.Setenv("LOG_LEVEL", "error")
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "GOTRUE_URL", "")
+	setenv(t, "LOG_LEVEL", "error")
 	return testdb.URL(t)
 }
 
 func TestCreateStaffReadsThePasswordFromStdin(t *testing.T) {
+	t.Parallel()
 	url := staffEnv(t)
 	fakeTerminal(t, "a stdin password!\r\n", nil)
 	out, errOut, err := runCLI(t, url, "create-staff", "--email", "ops@console.example", "--role", "support", "--password-stdin")
@@ -76,6 +54,7 @@ func TestCreateStaffReadsThePasswordFromStdin(t *testing.T) {
 }
 
 func TestCreateStaffAsksForThePasswordOnATerminal(t *testing.T) {
+	t.Parallel()
 	url := staffEnv(t)
 	fakeTerminal(t, "", []string{"typed at the prompt", "typed at the prompt"})
 	out, errOut, err := runCLI(t, url, "create-staff", "--email", "ops@console.example", "--role", "support")
@@ -105,6 +84,7 @@ func TestCreateStaffAsksForThePasswordOnATerminal(t *testing.T) {
 }
 
 func TestCreateStaffWithoutAPasswordSource(t *testing.T) {
+	t.Parallel()
 	url := staffEnv(t)
 	fakeTerminal(t, "", nil) // not a terminal, nothing on stdin
 	_, errOut, err := runCLI(t, url, "create-staff", "--email", "ops@console.example", "--role", "support")
@@ -124,6 +104,7 @@ func TestCreateStaffWithoutAPasswordSource(t *testing.T) {
 }
 
 func TestPasswordFlagsWarn(t *testing.T) {
+	t.Parallel()
 	url := staffEnv(t)
 	fakeTerminal(t, "", nil)
 	_, errOut, err := runCLI(t, url, "create-staff", "--email", "ops@console.example", "--role", "support", "--password", "a flag password!")
@@ -139,6 +120,7 @@ func TestPasswordFlagsWarn(t *testing.T) {
 }
 
 func TestOnboardReadsTheOwnerPasswordFromStdinOrThePrompt(t *testing.T) {
+	t.Parallel()
 	url := staffEnv(t)
 	args := func(short, owner string) []string {
 		return []string{"onboard", "--name", "Kruger Safaris", "--short-name", short, "--support-email", "help@krugersafaris.example",
@@ -176,6 +158,7 @@ func TestOnboardReadsTheOwnerPasswordFromStdinOrThePrompt(t *testing.T) {
 }
 
 func TestPasswordHelp(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"create-staff", "onboard"} {
 		_, errOut, err := runCLI(t, "postgres://unused", cmd, "--help")
 		if err != nil || !strings.Contains(errOut, "--password-stdin") || !strings.Contains(errOut, "asked for on the terminal") {

@@ -17,6 +17,7 @@ import (
 // every row referencing it, keeps the audit trail, adds a purge event, and
 // leaves tenants still inside the grace period alone.
 func TestPurge(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	pool := connect(t, url)
 	ctx := context.Background()
@@ -96,6 +97,7 @@ func TestPurge(t *testing.T) {
 }
 
 func TestPurgeHelpAndBadFlags(t *testing.T) {
+	t.Parallel()
 	out, errOut, err := runCLI(t, "postgres://unused", "purge", "--help")
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)

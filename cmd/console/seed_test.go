@@ -18,13 +18,13 @@ import (
 // runCLI runs the console as a person would, with DATABASE_URL set to url.
 func runCLI(t testing.TB, url string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	t.Setenv("DATABASE_URL", url)
 	var out, errOut bytes.Buffer
-	err = run(context.Background(), args, &out, &errOut)
+	err = run(cliContext(context.Background(), t, url), args, &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 
 func TestSeedInsertsTenantsThatTheListShows(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	out, errOut, err := runCLI(t, url, "seed", "--tenants", "2500", "--batch", "1000")
 	if err != nil {
@@ -53,6 +53,7 @@ func TestSeedInsertsTenantsThatTheListShows(t *testing.T) {
 }
 
 func TestSeedRefusesAMissingCount(t *testing.T) {
+	t.Parallel()
 	_, errOut, err := runCLI(t, "postgres://unused", "seed")
 	if err == nil || exitCode(err) != 2 || !strings.Contains(errOut, "--tenants must be a positive number") {
 		t.Fatalf("seed without --tenants: err %v, stderr %q", err, errOut)
@@ -60,6 +61,7 @@ func TestSeedRefusesAMissingCount(t *testing.T) {
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {
+	t.Parallel()
 	for _, c := range commands() {
 		_, errOut, err := runCLI(t, "postgres://unused", c.name, "--help")
 		if err != nil || !strings.Contains(errOut, "Usage: console "+c.name) {

@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// CONSOLE_CPU_PROFILE=FILE writes a CPU profile of the whole run (for
 	// `make bench` and `go tool pprof`); it is not a setting for production.
-	if path := os.Getenv("CONSOLE_CPU_PROFILE"); path != "" {
+	if path := environ(ctx)["CONSOLE_CPU_PROFILE"]; path != "" {
 		f, err := os.Create(path)
 		if err != nil {
 			return fmt.Errorf("CPU profile: %w", err)
@@ -48,7 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer f.Close()
 		defer pprof.StopCPUProfile()
 	}
-	cfg, log, err := loadConfig(stderr)
+	cfg, log, err := loadConfig(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -62,11 +61,10 @@ func productionEnv(t *testing.T, dbURL string) {
 		"CONSOLE_SECRET_KEY": base64.StdEncoding.EncodeToString(key), "METRICS_TOKEN": "",
 		"PUBLIC_URL": "https://console.example.com",
 	} {
-		t.Setenv(k, v)
+		setenv(t, k, v)
 	}
 	for _, k := range []string{"APP_ENV", "MIGRATE_ON_START"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
+		unsetenv(t, k)
 	}
 }
 
@@ -79,7 +77,7 @@ func startServe(t *testing.T, args ...string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- runServe(ctx, args, logs, logs) }()
+	go func() { done <- runServe(cliContext(ctx, t, ""), args, logs, logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
@@ -120,9 +118,10 @@ func cookieNamed(res *http.Response, name string) *http.Cookie {
 }
 
 func TestServeWithoutAppEnvRefusesToStartWithoutGoTrueAndDoesNotMigrate(t *testing.T) {
+	t.Parallel()
 	dbURL := testdb.Empty(t)
 	productionEnv(t, dbURL)
-	t.Setenv("GOTRUE_URL", "")
+	setenv(t, "GOTRUE_URL", "")
 	_, _, err := runCLI(t, dbURL, "serve")
 	if err == nil || !strings.Contains(err.Error(), "GOTRUE_URL is required in production") {
 		t.Fatalf("serve with APP_ENV and GOTRUE_URL unset: %v", err)
@@ -133,6 +132,7 @@ func TestServeWithoutAppEnvRefusesToStartWithoutGoTrueAndDoesNotMigrate(t *testi
 }
 
 func TestServeWithoutAppEnvIsProduction(t *testing.T) {
+	t.Parallel()
 	dbURL := testdb.Empty(t)
 	productionEnv(t, dbURL)
 	base := startServe(t)
@@ -162,15 +162,17 @@ func TestServeWithoutAppEnvIsProduction(t *testing.T) {
 }
 
 func TestServeMigratesWhenAskedAndItsSessionCookieIsSecure(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"--migrate", "MIGRATE_ON_START=true"} {
 		t.Run(how, func(t *testing.T) {
+			t.Parallel()
 			dbURL := testdb.Empty(t)
 			productionEnv(t, dbURL)
 			var args []string
 			if how == "--migrate" {
 				args = []string{"--migrate"}
 			} else {
-				t.Setenv("MIGRATE_ON_START", "true")
+				setenv(t, "MIGRATE_ON_START", "true")
 			}
 			base := startServe(t, args...)
 			if !hasTable(t, dbURL, "sessions") {
@@ -214,9 +216,10 @@ func readBody(res *http.Response) (string, error) {
 }
 
 func TestServeInProductionRefusesToStartWithoutPublicURL(t *testing.T) {
+	t.Parallel()
 	dbURL := testdb.Empty(t)
 	productionEnv(t, dbURL)
-	t.Setenv("PUBLIC_URL", "")
+	setenv(t, "PUBLIC_URL", "")
 	_, _, err := runCLI(t, dbURL, "serve")
 	if err == nil || !strings.Contains(err.Error(), "PUBLIC_URL is required in production") {
 		t.Fatalf("serve in production with PUBLIC_URL unset: %v", err)

@@ -57,7 +57,7 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 	case *password != "":
 		warnPasswordFlag(stderr, "password")
 	case *passwordStdin:
-		pw, err := readPasswordStdin()
+		pw, err := readPasswordStdin(ctx)
 		if err != nil {
 			fmt.Fprintln(stderr, "console create-staff:", err)
 			return errUsage
@@ -65,7 +65,7 @@ func runCreateStaff(ctx context.Context, args []string, stdout, stderr io.Writer
 		newPassword = func() (string, error) { return pw, nil }
 	default:
 		newPassword = func() (string, error) {
-			return promptPassword(stderr, "Password for the new account "+normalized)
+			return promptPassword(ctx, stderr, "Password for the new account "+normalized)
 		}
 	}
 	env, err := openStore(ctx, stderr, cliNeeds{})

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/tenant-console/console/internal/auth"
-	"github.com/tenant-console/console/internal/config"
 	"github.com/tenant-console/console/internal/logging"
 	"github.com/tenant-console/console/internal/store"
 	"github.com/tenant-console/console/internal/tenant"
@@ -14,9 +13,10 @@ import (
 )
 
 func TestCreateStaff(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("GOTRUE_URL", "")
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "GOTRUE_URL", "")
 
 	out, errOut, err := runCLI(t, url, "create-staff", "--email", "Ops@Console.example", "--password", "first password!", "--role", "support")
 	if err != nil || !strings.Contains(out, "Created the account ops@console.example") || !strings.Contains(out, "It is now support.") {
@@ -27,10 +27,7 @@ func TestCreateStaff(t *testing.T) {
 	if err != nil || !strings.Contains(out, "already exists; it keeps its password") || !strings.Contains(out, "changed from support to platform_admin") {
 		t.Fatalf("again: %v\n%s%s", err, out, errOut)
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, url)
 	pool := connect(t, url)
 	log := logging.New(new(strings.Builder), "text", "error")
 	gt, stop, err := openGoTrue(context.Background(), cfg, log, pool)
@@ -49,9 +46,10 @@ func TestCreateStaff(t *testing.T) {
 }
 
 func TestCreateStaffRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
-	t.Setenv("APP_ENV", "dev")
-	t.Setenv("GOTRUE_URL", "")
+	setenv(t, "APP_ENV", "dev")
+	setenv(t, "GOTRUE_URL", "")
 	for _, c := range []struct {
 		args []string
 		want string

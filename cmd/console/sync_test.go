@@ -49,6 +49,7 @@ func treeFiles(t *testing.T, dir string) map[string]string {
 // unknown folders, loose files and leftovers, makes it byte for byte what
 // export-yaml writes; a second run changes nothing; drift finds nothing.
 func TestSyncYAMLConvergesToExport(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	withKey(t)
 	dir := copyTree(t)
@@ -137,6 +138,7 @@ func TestSyncYAMLConvergesToExport(t *testing.T) {
 }
 
 func TestSyncYAMLUsage(t *testing.T) {
+	t.Parallel()
 	if _, _, err := runCLI(t, "postgres://unused", "sync-yaml"); exitCode(err) != 2 {
 		t.Fatalf("no directory: exit %d", exitCode(err))
 	}
@@ -149,8 +151,8 @@ func TestSyncYAMLUsage(t *testing.T) {
 // The follower as an operator runs it: it writes the tree, serves its
 // health and metrics, and stops cleanly on a signal.
 func TestSyncYAMLFollowServesHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
-	t.Setenv("DATABASE_URL", url)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +166,8 @@ func TestSyncYAMLFollowServesHealthAndMetrics(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out, errOut lockedBuffer
-	go func() { done <- run(ctx, []string{"sync-yaml", dir, "--follow", "--listen", addr}, &out, &errOut) }()
+	runCtx := cliContext(ctx, t, url)
+	go func() { done <- run(runCtx, []string{"sync-yaml", dir, "--follow", "--listen", addr}, &out, &errOut) }()
 
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + addr + path)

@@ -14,9 +14,10 @@ import (
 	"github.com/tenant-console/console/internal/store"
 )
 
-// loadConfig reads the environment and makes the logger.
-func loadConfig(stderr io.Writer) (config.Config, *slog.Logger, error) {
-	cfg, err := config.Load()
+// loadConfig reads the environment commands run with ctx read (see
+// withEnviron) and makes the logger.
+func loadConfig(ctx context.Context, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.LoadFrom(environ(ctx))
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -85,7 +86,7 @@ type cliNeeds struct {
 // the database, so a missing key is told without touching it), connects and
 // migrates: the one way every CLI command gets its store.
 func openStore(ctx context.Context, stderr io.Writer, needs cliNeeds) (*cliEnv, error) {
-	cfg, log, err := loadConfig(stderr)
+	cfg, log, err := loadConfig(ctx, stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -72,14 +72,22 @@ type Config struct {
 	appEnvWasSet      bool
 }
 
-// Load reads and validates the environment.
-func Load() (Config, error) {
+// Load reads and validates the process environment.
+func Load() (Config, error) { return LoadFrom(env.ToMap(os.Environ())) }
+
+// LoadFrom reads and validates environ (name → value) instead of the
+// process environment, so that callers holding their own environment (tests
+// running side by side) need not change the process's.
+func LoadFrom(environ map[string]string) (Config, error) {
+	if environ == nil {
+		environ = map[string]string{} // nil would make env read the process environment
+	}
 	var c Config
-	if err := env.Parse(&c); err != nil {
+	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	c.databaseURLWasSet = c.DatabaseURL != ""
-	c.appEnvWasSet = os.Getenv("APP_ENV") != ""
+	c.appEnvWasSet = environ["APP_ENV"] != ""
 	var err error
 	if c.TrustedProxies, err = ParseCIDRs(c.TrustedProxiesRaw); err != nil {
 		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)

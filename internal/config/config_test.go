@@ -162,3 +162,20 @@ func TestStaffMFA(t *testing.T) {
 		t.Fatalf("STAFF_MFA=sometimes: %v", err)
 	}
 }
+
+// LoadFrom reads the environment it is given, not the process's: what lets
+// the CLI's tests each run with their own settings side by side.
+func TestLoadFromReadsOnlyTheGivenEnvironment(t *testing.T) {
+	t.Setenv("APP_ENV", "staging") // invalid, were it read
+	t.Setenv("LISTEN_ADDR", "127.0.0.1:1")
+	c, err := LoadFrom(map[string]string{"APP_ENV": "dev", "DATABASE_URL": "postgres://given/db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Dev() || c.DatabaseURL != "postgres://given/db" || c.ListenAddr != "127.0.0.1:8080" {
+		t.Fatalf("LoadFrom: AppEnv %q, DatabaseURL %q, ListenAddr %q", c.AppEnv, c.DatabaseURL, c.ListenAddr)
+	}
+	if c, err := LoadFrom(nil); err != nil || c.AppEnv != EnvProduction || c.ListenAddr != "127.0.0.1:8080" {
+		t.Fatalf("LoadFrom(nil): %v, AppEnv %q, ListenAddr %q; want the defaults", err, c.AppEnv, c.ListenAddr)
+	}
+}

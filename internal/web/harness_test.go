@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -247,12 +248,15 @@ type browser struct {
 	base   string
 	client *http.Client
 	page   string // the last HTML received
+	// router is the app's echo router: scenarios (run) are played straight
+	// into it, with the browser's cookies, instead of over the listener.
+	router http.Handler
 }
 
 func (a *app) newBrowser(t *testing.T) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: a.URL, client: &http.Client{Jar: jar, Transport: a.Client().Transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, router: a.echo}
 }
 
 // get fetches path and remembers the page.
@@ -323,7 +327,8 @@ func (b *browser) signIn(p person) {
 	}
 }
 
-// scenario is one request and what its answer must (not) contain.
+// scenario is one request and what its answer must (not) contain: a row of
+// a table of status and content cases, played by run.
 type scenario struct {
 	name           string
 	method         string
@@ -336,7 +341,9 @@ type scenario struct {
 	wantHeaders    map[string]string
 }
 
-// run plays scenarios through b (signed in or not).
+// run plays scenarios as b (signed in or not), each a subtest: straight into
+// the router through httptest with b's cookies (what a table of status and
+// content cases needs), or over the listener for a browser without one.
 func (b *browser) run(t *testing.T, scenarios []scenario) {
 	t.Helper()
 	for _, sc := range scenarios {
@@ -352,10 +359,7 @@ func (b *browser) run(t *testing.T, scenarios []scenario) {
 			for k, v := range sc.headers {
 				req.Header.Set(k, v)
 			}
-			res, err := b.client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := b.serve(t, req)
 			body := readAll(t, res)
 			if res.StatusCode != sc.wantStatus {
 				t.Fatalf("%s %s: status %d, want %d\n%s", method, sc.url, res.StatusCode, sc.wantStatus, clip(body))
@@ -377,6 +381,33 @@ func (b *browser) run(t *testing.T, scenarios []scenario) {
 			}
 		})
 	}
+}
+
+// serve answers req as the router does for a request from this browser on
+// the loopback (its cookies in, the answer's cookies kept), or over the
+// listener when the browser has no router.
+func (b *browser) serve(t *testing.T, req *http.Request) *http.Response {
+	t.Helper()
+	if b.router == nil {
+		res, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, c := range b.client.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	req.RemoteAddr = "127.0.0.1:40000"
+	req.RequestURI = req.URL.RequestURI()
+	if req.URL.Scheme == "https" {
+		req.TLS = &tls.ConnectionState{}
+	}
+	rec := httptest.NewRecorder()
+	b.router.ServeHTTP(rec, req)
+	res := rec.Result()
+	b.client.Jar.SetCookies(req.URL, res.Cookies())
+	return res
 }
 
 // signedInAdmin returns a browser signed in as a fresh platform admin.

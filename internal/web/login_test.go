@@ -46,9 +46,36 @@ func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
 
-func TestSignInMessages(t *testing.T) {
+// Signing in, its refusals, its session and the CSRF checks: one app, each
+// case with its own people, side by side. Expiring sessions comes last, on
+// its own: it expires every session of the app.
+func TestSignIn(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
+	t.Run("cases", func(t *testing.T) {
+		for _, c := range []struct {
+			name string
+			test func(*testing.T, *app)
+		}{
+			{"messages", signInMessages},
+			{"the session is renewed at sign-in", sessionIsRenewedAtSignIn},
+			{"session cookie flags", sessionCookieFlags},
+			{"sign-out ends the session", signOutEndsTheSession},
+			{"returns to the page asked for only when it is local", signInReturnsToTheAskedPageOnlyWhenLocal},
+			{"owner of a tenant suspended meanwhile", suspendedTenantOwner},
+			{"CSRF", csrfChecks},
+			{"pages always carry a real CSRF token", pagesAlwaysCarryARealCSRFToken},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				c.test(t, a)
+			})
+		}
+	})
+	t.Run("an expired session ends access", func(t *testing.T) { expiredSessionEndsAccess(t, a) })
+}
+
+func signInMessages(t *testing.T, a *app) {
 	ctx := context.Background()
 	admin := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
 
@@ -178,10 +205,8 @@ func TestSignInWhenGoTrueIsDown(t *testing.T) {
 	})
 }
 
-func TestSessionIsRenewedAtSignIn(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
-	p := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+func sessionIsRenewedAtSignIn(t *testing.T, a *app) {
+	p := a.createPerson(t, "renewed@console.example", tenant.RolePlatformAdmin, nil)
 	b := a.newBrowser(t)
 	b.get("/login")
 	b.post("/logout", nil) // leaves an anonymous session (the goodbye notice)
@@ -214,10 +239,8 @@ func sessionCookie(t *testing.T, b *browser) string {
 	return ""
 }
 
-func TestSessionCookieFlags(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
-	p := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+func sessionCookieFlags(t *testing.T, a *app) {
+	p := a.createPerson(t, "cookie@console.example", tenant.RolePlatformAdmin, nil)
 	b := a.newBrowser(t)
 	b.get("/login")
 	res, _ := b.post("/login", url.Values{"email": {p.email}, "password": {p.password}})
@@ -235,9 +258,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	}
 }
 
-func TestSignOutEndsTheSession(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+func signOutEndsTheSession(t *testing.T, a *app) {
 	b := a.signedInAdmin(t)
 	_, page := b.get("/tenants")
 	if !strings.Contains(page, `action="/logout"`) {
@@ -255,10 +276,8 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	}
 }
 
-func TestSignInReturnsToTheAskedPageOnlyWhenLocal(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
-	p := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+func signInReturnsToTheAskedPageOnlyWhenLocal(t *testing.T, a *app) {
+	p := a.createPerson(t, "next@console.example", tenant.RolePlatformAdmin, nil)
 	b := a.newBrowser(t)
 	res, _ := b.get("/tenants/africastay?tab=x")
 	if loc := res.Header.Get("Location"); loc != "/login?next="+url.QueryEscape("/tenants/africastay?tab=x") {
@@ -282,9 +301,7 @@ func TestSignInReturnsToTheAskedPageOnlyWhenLocal(t *testing.T) {
 	}
 }
 
-func TestSuspendedTenantOwner(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+func suspendedTenantOwner(t *testing.T, a *app) {
 	ctx := context.Background()
 	owner := a.createPerson(t, "thandi@africastay.example", "", map[string]tenant.MemberRole{"africastay": tenant.MemberOwner})
 	b := a.newBrowser(t)
@@ -308,10 +325,8 @@ func TestSuspendedTenantOwner(t *testing.T) {
 	expectRefusal(t, res, body, http.StatusForbidden, auth.MsgSuspended, owner.email)
 }
 
-func TestCSRF(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
-	p := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+func csrfChecks(t *testing.T, a *app) {
+	p := a.createPerson(t, "csrf@console.example", tenant.RolePlatformAdmin, nil)
 
 	t.Run("a POST without a token is refused", func(t *testing.T) {
 		b := a.newBrowser(t)
@@ -398,10 +413,8 @@ func TestCSRF(t *testing.T) {
 
 // Pages carry a real token even for browsers that send Sec-Fetch-Site, so a
 // form read from such a page can be posted by any client.
-func TestPagesAlwaysCarryARealCSRFToken(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
-	p := a.createPerson(t, "ada@console.example", tenant.RolePlatformAdmin, nil)
+func pagesAlwaysCarryARealCSRFToken(t *testing.T, a *app) {
+	p := a.createPerson(t, "token@console.example", tenant.RolePlatformAdmin, nil)
 	b := a.newBrowser(t)
 	b.get("/login", "Sec-Fetch-Site", "none")
 	token := csrfField.FindStringSubmatch(b.page)
@@ -416,9 +429,7 @@ func TestPagesAlwaysCarryARealCSRFToken(t *testing.T) {
 
 // A session past its expiry (idle or absolute, scs writes the earlier of the
 // two into the store) no longer signs anyone in.
-func TestExpiredSessionEndsAccess(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+func expiredSessionEndsAccess(t *testing.T, a *app) {
 	b := a.signedInAdmin(t)
 	if res, _ := b.get("/tenants"); res.StatusCode != http.StatusOK {
 		t.Fatalf("before expiry: %d", res.StatusCode)

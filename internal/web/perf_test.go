@@ -63,6 +63,7 @@ var nextLink = regexp.MustCompile(`href="(/tenants\?[^"]*after=[^"]*)"[^>]*rel="
 // The number of queries a page issues must not grow with the number of rows
 // it shows (no query per row) nor with the size of the registry.
 func TestListAndTenantPagesIssueAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	log := &queryLog{}
 	a := newAppWith(t, appOptions{tracer: log})
 	ctx := context.Background()
@@ -125,6 +126,7 @@ var tabCount = regexp.MustCompile(`<span class="tab-count">([^<]+)</span>`)
 // The tabs' counts come from counters the database keeps; they must agree
 // with a count of the rows after every kind of change.
 func TestListCountsStayRightAfterEveryChange(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	ctx := context.Background()
 	admin := a.createPerson(t, "admin@counts.example", tenant.RolePlatformAdmin, nil)
@@ -226,6 +228,7 @@ func link(t *testing.T, re *regexp.Regexp, body, what string) string {
 // Next and Previous move by cursor; the links are shareable (another person
 // opening one sees the same rows) and Previous comes back to what Next left.
 func TestListPagesByCursor(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	gen := demo.NewGenerator(5, time.Now())
 	var recs []tenant.Record

@@ -25,9 +25,22 @@ func TestOutsideDevMetricsAreClosedWithoutAToken(t *testing.T) {
 	}
 }
 
-func TestOutsideDevMetricsOpenToTheTokenAndStaff(t *testing.T) {
+// Outside dev with METRICS_TOKEN set (the harness's): one app for the
+// metrics' doors and HSTS.
+func TestOutsideDev(t *testing.T) {
 	t.Parallel()
 	a := newAppWith(t, appOptions{production: true})
+	t.Run("metrics open to the token and staff", func(t *testing.T) {
+		t.Parallel()
+		outsideDevMetricsOpenToTheTokenAndStaff(t, a)
+	})
+	t.Run("every answer carries HSTS", func(t *testing.T) {
+		t.Parallel()
+		outsideDevEveryAnswerCarriesHSTS(t, a)
+	})
+}
+
+func outsideDevMetricsOpenToTheTokenAndStaff(t *testing.T, a *app) {
 	if res, _ := a.newBrowser(t).get("/metrics"); res.StatusCode == http.StatusOK {
 		t.Fatal("/metrics open without the token")
 	}
@@ -42,16 +55,18 @@ func TestOutsideDevMetricsOpenToTheTokenAndStaff(t *testing.T) {
 	}
 }
 
-func TestOutsideDevEveryAnswerCarriesHSTS(t *testing.T) {
-	t.Parallel()
-	a := newAppWith(t, appOptions{production: true})
+func outsideDevEveryAnswerCarriesHSTS(t *testing.T, a *app) {
 	for _, path := range []string{"/login", "/healthz", "/no-such-page"} {
 		res, _ := a.newBrowser(t).get(path)
 		if got := res.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=63072000") {
 			t.Errorf("GET %s: Strict-Transport-Security %q", path, got)
 		}
 	}
-	res, _ := newApp(t).newBrowser(t).get("/login")
+}
+
+// (TestTenantPages checks that dev, plain http on localhost, sends no HSTS.)
+func devSendsNoHSTS(t *testing.T, a *app) {
+	res, _ := a.newBrowser(t).get("/login")
 	if got := res.Header.Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("dev (plain http on localhost) sends HSTS %q", got)
 	}

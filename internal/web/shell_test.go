@@ -12,9 +12,8 @@ import (
 
 // Every page names the favicon (no more 404 for /favicon.ico) and shows the
 // product's mark, the sign-in page included; the icon is served.
-func TestFaviconAndMark(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+// (A case of TestTenantPages.)
+func faviconAndMark(t *testing.T, a *app) {
 	b := a.newBrowser(t)
 	_, page := b.get("/login")
 	icon := regexp.MustCompile(`<link rel="icon" type="image/svg\+xml" href="(/static/favicon\.svg\?v=[0-9a-f]+)">`).FindStringSubmatch(page)

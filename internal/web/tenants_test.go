@@ -11,10 +11,34 @@ import (
 	"github.com/tenant-console/console/internal/tenant"
 )
 
+// What the demo registry looks like from its pages, to a platform admin,
+// tenant people and anonymous browsers: one app for all of it. The admin's
+// table comes first, alone (it expects Africa Stay without an owner); the
+// other cases, each with its own person, then run side by side.
 func TestTenantPages(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	htmx := map[string]string{"HX-Request": "true"}
+	t.Run("as a platform admin", func(t *testing.T) { tenantPagesAsAdmin(t, a, htmx) })
+	for _, c := range []struct {
+		name string
+		test func(*testing.T, *app)
+	}{
+		{"the list as fragment and page shows the same rows", listFragmentAndPageShowTheSameRows},
+		{"static files are cached by version", staticFilesAreCachedByVersion},
+		{"tenant people see only their tenants", tenantPeopleSeeOnlyTheirTenants},
+		{"a person in several tenants gets a switcher", tenantSwitcher},
+		{"every page names the favicon and shows the mark", faviconAndMark},
+		{"dev sends no HSTS", devSendsNoHSTS},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.test(t, a)
+		})
+	}
+}
+
+func tenantPagesAsAdmin(t *testing.T, a *app, htmx map[string]string) {
 	a.signedInAdmin(t).run(t, []scenario{
 		{name: "root redirects to the list", url: "/", wantStatus: http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/tenants"}},
@@ -58,9 +82,8 @@ func TestTenantPages(t *testing.T) {
 }
 
 // The same list URL, asked for as a page and as a fragment, shows the same rows.
-func TestListFragmentAndPageShowTheSameRows(t *testing.T) {
-	t.Parallel()
-	b := newApp(t).signedInAdmin(t)
+func listFragmentAndPageShowTheSameRows(t *testing.T, a *app) {
+	b := a.signedInAdmin(t)
 	rowIDs := regexp.MustCompile(`id="tenant-row-([a-z0-9_]+)"`)
 	get := func(hx bool) []string {
 		var headers []string
@@ -83,9 +106,7 @@ func TestListFragmentAndPageShowTheSameRows(t *testing.T) {
 	}
 }
 
-func TestStaticFilesAreCachedByVersion(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+func staticFilesAreCachedByVersion(t *testing.T, a *app) {
 	page := readAll(t, must(http.Get(a.URL+"/tenants")))
 	css := regexp.MustCompile(`href="(/static/css/app\.css\?v=[0-9a-f]+)"`).FindStringSubmatch(page)
 	if css == nil {
@@ -172,9 +193,7 @@ func must(res *http.Response, err error) *http.Response {
 }
 
 // Tenant people see only their own tenants: in the list, in search, by id.
-func TestTenantPeopleSeeOnlyTheirTenants(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+func tenantPeopleSeeOnlyTheirTenants(t *testing.T, a *app) {
 	owner := a.createPerson(t, "olu@africastay.example", "", map[string]tenant.MemberRole{"africastay": tenant.MemberOwner})
 	b := a.newBrowser(t)
 	b.get("/login")
@@ -195,9 +214,7 @@ func TestTenantPeopleSeeOnlyTheirTenants(t *testing.T) {
 }
 
 // A person in several tenants gets a switcher and lands on their chooser.
-func TestTenantSwitcher(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
+func tenantSwitcher(t *testing.T, a *app) {
 	owner := a.createPerson(t, "multi@console.example", "", map[string]tenant.MemberRole{
 		"africastay": tenant.MemberOwner, "tn_1f3a9c0b_k3xq": tenant.MemberAdmin, "tn_4d1f2b33_x9ke": tenant.MemberOwner})
 	b := a.newBrowser(t)
