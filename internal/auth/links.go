@@ -105,13 +105,10 @@ func linkErr(code, msg string, cause error) error {
 // reads: expired or used, not GoTrue's, or GoTrue unavailable.
 func (a *Authenticator) linkRefusal(ctx context.Context, err error) error {
 	var ge *gotrue.Error
+	if no := a.outage(ctx, "for an e-mail link", err); no != nil {
+		return no
+	}
 	switch {
-	case errors.Is(err, apperr.ErrUnavailable):
-		a.Log.ErrorContext(ctx, "GoTrue unavailable for an e-mail link", slog.Any("error", err))
-		return refused(apperr.Unavailable, MsgUnavailable, err)
-	case errors.Is(err, apperr.ErrUpstream):
-		a.Log.ErrorContext(ctx, "GoTrue failed for an e-mail link", append(gotrue.LogAttrs(err), slog.Any("error", err))...)
-		return refused(apperr.Upstream, MsgServiceError, err)
 	case gotrue.HasCode(err, "otp_expired"):
 		return linkErr(CodeLinkExpired, MsgLinkExpired, err)
 	case gotrue.HasCode(err, "user_banned"):

@@ -97,13 +97,10 @@ func (a *Authenticator) VerifyCode(ctx context.Context, s gotrue.Session, factor
 // codeRefusal maps GoTrue's other answers about factors.
 func (a *Authenticator) codeRefusal(ctx context.Context, err error) error {
 	var ge *gotrue.Error
+	if no := a.outage(ctx, "for a second factor", err); no != nil {
+		return no
+	}
 	switch {
-	case errors.Is(err, apperr.ErrUnavailable):
-		a.Log.ErrorContext(ctx, "GoTrue unavailable for a second factor", slog.Any("error", err))
-		return refused(apperr.Unavailable, MsgUnavailable, err)
-	case errors.Is(err, apperr.ErrUpstream):
-		a.Log.ErrorContext(ctx, "GoTrue failed for a second factor", append(gotrue.LogAttrs(err), slog.Any("error", err))...)
-		return refused(apperr.Upstream, MsgServiceError, err)
 	case errors.As(err, &ge) && ge.Status == http.StatusTooManyRequests:
 		return refused(apperr.RateLimited, MsgRateLimited, err)
 	case gotrue.HasCode(err, "mfa_factor_not_found"), gotrue.HasCode(err, "mfa_challenge_expired"),

@@ -190,18 +190,28 @@ func (a *Authenticator) countFailure(ctx context.Context, keys []limitKey) error
 	return nil
 }
 
+// outage is GoTrue unreachable (503) or failing on its own (502: bad
+// gateway is what the console is to the person), logged with what the
+// console was doing; nil for any other answer.
+func (a *Authenticator) outage(ctx context.Context, doing string, err error) error {
+	switch {
+	case errors.Is(err, apperr.ErrUnavailable):
+		a.Log.ErrorContext(ctx, "GoTrue unavailable "+doing, slog.Any("error", err))
+		return refused(apperr.Unavailable, MsgUnavailable, err)
+	case errors.Is(err, apperr.ErrUpstream):
+		a.Log.ErrorContext(ctx, "GoTrue failed "+doing, append(gotrue.LogAttrs(err), slog.Any("error", err))...)
+		return refused(apperr.Upstream, MsgServiceError, err)
+	}
+	return nil
+}
+
 // refusal maps what GoTrue said to what the person is told, by error_code.
 func (a *Authenticator) refusal(ctx context.Context, err error) error {
 	var ge *gotrue.Error
+	if no := a.outage(ctx, "at sign-in", err); no != nil {
+		return no
+	}
 	switch {
-	case errors.Is(err, apperr.ErrUnavailable):
-		a.Log.ErrorContext(ctx, "GoTrue unavailable at sign-in", slog.Any("error", err))
-		return refused(apperr.Unavailable, MsgUnavailable, err)
-	case errors.Is(err, apperr.ErrUpstream):
-		// GoTrue answered, with its own failure: a 502 (bad gateway is
-		// what the console is to the person), not "cannot be reached".
-		a.Log.ErrorContext(ctx, "GoTrue failed at sign-in", append(gotrue.LogAttrs(err), slog.Any("error", err))...)
-		return refused(apperr.Upstream, MsgServiceError, err)
 	case gotrue.HasCode(err, "email_not_confirmed"), legacyNotConfirmed(err):
 		return refused(apperr.Forbidden, MsgEmailNotConfirmed, err)
 	case gotrue.HasCode(err, "invalid_credentials"), gotrue.HasCode(err, "invalid_grant"):

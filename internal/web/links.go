@@ -200,14 +200,7 @@ func (s *server) linkCode(c echo.Context) error {
 	props := s.linkCodeProps(c)
 	raised, err := s.Auth.VerifyCode(ctx, fresh, s.Sessions.GetString(ctx, sessTOTPFactor), c.FormValue("code"), c.RealIP())
 	if err != nil {
-		return s.codeRefused(c, err, func(status int, field, problem string) error {
-			if field != "" {
-				props.Errors[field] = problem
-			} else {
-				props.Problem = problem
-			}
-			return render(c, status, authviews.CodePage(props))
-		})
+		return s.codeRefused(c, err, codePageAgain(c, props))
 	}
 	if err := s.Sessions.RenewToken(ctx); err != nil {
 		return err

@@ -135,14 +135,7 @@ func (s *server) code(c echo.Context) error {
 	props := authviews.CodeProps{Chrome: s.stepChrome(c, "Enter your code"), Next: next, Errors: map[string]string{}}
 	raised, err := s.Auth.VerifyCode(ctx, s.goTrueSession(ctx), factor, c.FormValue("code"), c.RealIP())
 	if err != nil {
-		return s.codeRefused(c, err, func(status int, field, problem string) error {
-			if field != "" {
-				props.Errors[field] = problem
-			} else {
-				props.Problem = problem
-			}
-			return render(c, status, authviews.CodePage(props))
-		})
+		return s.codeRefused(c, err, codePageAgain(c, props))
 	}
 	if err := s.Sessions.RenewToken(ctx); err != nil {
 		return err
@@ -150,6 +143,19 @@ func (s *server) code(c echo.Context) error {
 	s.putGoTrueSession(ctx, raised)
 	s.log.InfoContext(ctx, "second factor verified", slog.String("user_id", p.UserID))
 	return c.Redirect(http.StatusSeeOther, s.afterSignIn(ctx, p, next))
+}
+
+// codePageAgain renders the code page again with a refusal beside its
+// field, or above the form when it has none.
+func codePageAgain(c echo.Context, props authviews.CodeProps) func(status int, field, problem string) error {
+	return func(status int, field, problem string) error {
+		if field != "" {
+			props.Errors[field] = problem
+		} else {
+			props.Problem = problem
+		}
+		return render(c, status, authviews.CodePage(props))
+	}
 }
 
 // codeRefused answers a refused code: beside the field (a wrong or
