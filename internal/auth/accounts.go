@@ -37,12 +37,12 @@ func (a Accounts) Create(ctx context.Context, email, password, name string) (ten
 
 // Invite makes an account and has GoTrue send the invitation e-mail.
 func (a Accounts) Invite(ctx context.Context, email, name string) (tenant.Account, error) {
-	u, err := a.Client.InviteTo(ctx, email, nameMetadata(name), a.RedirectTo)
+	u, err := a.Client.Invite(ctx, email, nameMetadata(name), a.RedirectTo)
 	if gotrue.EmailTaken(err) {
 		// A concurrent request made the account a moment ago. Asking again
 		// gets GoTrue's settled answer: the same account invited (it is not
 		// confirmed yet) or email_exists (it is), never a second account.
-		u, err = a.Client.InviteTo(ctx, email, nameMetadata(name), a.RedirectTo)
+		u, err = a.Client.Invite(ctx, email, nameMetadata(name), a.RedirectTo)
 	}
 	if err != nil {
 		return tenant.Account{}, accountErr("invite", err)

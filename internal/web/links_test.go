@@ -187,7 +187,7 @@ func TestExpiredOrUsedLinkSaysSoInOneSentence(t *testing.T) {
 	ctx := context.Background()
 	callback := a.URL + "/auth/callback"
 	const email = "late@africastay.example"
-	if _, err := a.gotrue.InviteTo(ctx, email, nil, callback); err != nil {
+	if _, err := a.gotrue.Invite(ctx, email, nil, callback); err != nil {
 		t.Fatal(err)
 	}
 	m := a.latestMail(t, email, devgotrue.LinkInvite)
@@ -208,7 +208,7 @@ func TestExpiredOrUsedLinkSaysSoInOneSentence(t *testing.T) {
 	}
 
 	// A token_hash link (/auth/confirm) works once, then says the same.
-	if _, err := a.gotrue.InviteTo(ctx, email, nil, callback); err != nil {
+	if _, err := a.gotrue.Invite(ctx, email, nil, callback); err != nil {
 		t.Fatal(err)
 	}
 	m = a.latestMail(t, email, devgotrue.LinkInvite)

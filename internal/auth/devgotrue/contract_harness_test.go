@@ -233,7 +233,7 @@ func (h *harness) signup(email, password string) (*types.SignupResponse, error) 
 // the invitation, and deletes the account when the case ends.
 func (h *harness) invite(email string, data map[string]any) (gotrue.User, error) {
 	h.t.Helper()
-	u, err := h.client.Invite(h.t.Context(), email, data)
+	u, err := h.client.Invite(h.t.Context(), email, data, "")
 	if err != nil {
 		h.skipIfNoMail(err)
 		return u, err

@@ -83,7 +83,7 @@ func init() { contractCases = append(contractCases, linkCases...) }
 var linkCases = []contractCase{
 	{name: "an invitation's link redirects with a session in the fragment, once", run: func(h *harness) {
 		email := h.email("link-invite")
-		u, err := h.client.InviteTo(h.t.Context(), email, nil, callbackURL)
+		u, err := h.client.Invite(h.t.Context(), email, nil, callbackURL)
 		if err != nil {
 			h.skipIfNoMail(err)
 			h.t.Fatalf("InviteTo: %v", err)

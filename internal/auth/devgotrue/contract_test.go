@@ -273,7 +273,7 @@ var contractCases = []contractCase{
 		u, err := h.client.CreateUser(h.t.Context(), gotrue.CreateUserParams{Email: bad, Password: h.password()})
 		h.cleanupIfMade(u, err)
 		h.wantError(err, 400, "validation_failed")
-		u, err = h.client.Invite(h.t.Context(), bad, nil)
+		u, err = h.client.Invite(h.t.Context(), bad, nil, "")
 		h.cleanupIfMade(u, err)
 		h.wantError(err, 400, "validation_failed")
 	}},
@@ -309,7 +309,7 @@ var contractCases = []contractCase{
 	{name: "invite of a confirmed account is email_exists", run: func(h *harness) {
 		email := h.email("member")
 		h.createUser(email, userSpec{confirmed: true})
-		u, err := h.client.Invite(h.t.Context(), strings.ToUpper(email), nil)
+		u, err := h.client.Invite(h.t.Context(), strings.ToUpper(email), nil, "")
 		h.cleanupIfMade(u, err)
 		h.wantError(err, 422, "email_exists")
 	}},

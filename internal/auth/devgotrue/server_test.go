@@ -271,7 +271,7 @@ func TestSignupOfAnUnconfirmedAccountResendsAtMostOnceAMinute(t *testing.T) {
 	tg, _ := startDev(t, devgotrue.Options{Now: clk.Now})
 	h := newHarness(t, tg)
 	email := h.email("pending")
-	u, err := h.client.Invite(t.Context(), email, map[string]any{"tenant": "acme"})
+	u, err := h.client.Invite(t.Context(), email, map[string]any{"tenant": "acme"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

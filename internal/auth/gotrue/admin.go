@@ -47,27 +47,6 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (User, erro
 	return userFrom(res.User), nil
 }
 
-// Invite makes an account without a password, marks it invited and has
-// GoTrue send the invitation (service role). An address whose account is not
-// confirmed yet (an open invitation, or an account made unconfirmed) is
-// invited again: the same account comes back, its data unchanged and any ban
-// not looked at. A confirmed account fails with email_exists (422).
-//
-// The e-mail can fail too, and then nothing is created: over_email_send_rate_limit
-// (429), email_address_not_authorized (400: Supabase's built-in mailer only
-// sends to the project's team), email_address_invalid (400), or a 500
-// unexpected_failure when GoTrue's SMTP server refuses. A GoTrue without SMTP
-// settings sends nothing and answers 200.
-func (c *Client) Invite(ctx context.Context, email string, data map[string]any) (User, error) {
-	res, err := call(ctx, c, c.adminLib, func(l gotruego.Client) (*types.InviteResponse, error) {
-		return l.Invite(types.InviteRequest{Email: email, Data: data})
-	})
-	if err != nil {
-		return User{}, wrap("invite", err)
-	}
-	return userFrom(res.User), nil
-}
-
 // GetUserByID returns an account (service role). An unknown or malformed id
 // gives an error matching apperr.ErrNotFound.
 func (c *Client) GetUserByID(ctx context.Context, id string) (User, error) {

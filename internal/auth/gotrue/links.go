@@ -28,9 +28,19 @@ func withRedirect(path, redirectTo string) string {
 	return path + "?" + url.Values{"redirect_to": {redirectTo}}.Encode()
 }
 
-// InviteTo is Invite with the invitation's link leading to redirectTo
-// (empty: GoTrue's SITE_URL).
-func (c *Client) InviteTo(ctx context.Context, email string, data map[string]any, redirectTo string) (User, error) {
+// Invite makes an account without a password, marks it invited and has
+// GoTrue send the invitation (service role). An address whose account is not
+// confirmed yet (an open invitation, or an account made unconfirmed) is
+// invited again: the same account comes back, its data unchanged and any ban
+// not looked at. A confirmed account fails with email_exists (422).
+//
+// The e-mail can fail too, and then nothing is created: over_email_send_rate_limit
+// (429), email_address_not_authorized (400: Supabase's built-in mailer only
+// sends to the project's team), email_address_invalid (400), or a 500
+// unexpected_failure when GoTrue's SMTP server refuses. A GoTrue without SMTP
+// settings sends nothing and answers 200.
+// The invitation's link leads to redirectTo (empty: GoTrue's SITE_URL).
+func (c *Client) Invite(ctx context.Context, email string, data map[string]any, redirectTo string) (User, error) {
 	var res types.InviteResponse
 	err := c.do(ctx, request{
 		method: http.MethodPost, pathAndQuery: withRedirect("/invite", redirectTo),

@@ -122,7 +122,7 @@ func TestEveryCallSendsTheRightKeys(t *testing.T) {
 				_, err := c.CreateUser(ctx, CreateUserParams{Email: "ada@example.com", Password: "pw-123456"})
 				return err
 			}},
-			{"invite", "POST", "/invite", "svc", "Bearer svc", func() error { _, err := c.Invite(ctx, "ada@example.com", nil); return err }},
+			{"invite", "POST", "/invite", "svc", "Bearer svc", func() error { _, err := c.Invite(ctx, "ada@example.com", nil, ""); return err }},
 			{"get by id", "GET", "/admin/users/" + id, "svc", "Bearer svc", func() error { _, err := c.GetUserByID(ctx, id); return err }},
 			{"ban", "PUT", "/admin/users/" + id, "svc", "Bearer svc", func() error { _, err := c.BanUser(ctx, id, time.Hour); return err }},
 			{"delete", "DELETE", "/admin/users/" + id, "svc", "Bearer svc", func() error { return c.DeleteUser(ctx, id) }},
@@ -374,7 +374,7 @@ func TestOpaqueSupabaseKeysGoOnlyInTheAPIKeyHeader(t *testing.T) {
 	// for it, so sending it as the bearer would only reach GoTrue unreadable.
 	f, url := newFake(t, "/auth/v1", answerLikeGoTrue)
 	c := New(Config{URL: url, AnonKey: "sb_publishable_x", ServiceRoleKey: "sb_secret_y"})
-	if _, err := c.Invite(t.Context(), "ada@example.com", nil); err != nil {
+	if _, err := c.Invite(t.Context(), "ada@example.com", nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.last(); got.apikey != "sb_secret_y" || got.auth != "" {
