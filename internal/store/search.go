@@ -21,9 +21,10 @@ import (
 // first reads a small repeatable sample (tenants_search_sample_idx), which
 // says how many tenants of each status match. A term with few matches is
 // read whole, its counts exact (top-N). For a common one, the sample is
-// read again grouped into stretches of the list's order, which says
-// roughly how far a walk of that order goes before the page is full, and
-// the cheapest way is taken:
+// read again, further where its matches are too few for an "about" count,
+// and in the same read grouped into stretches of the list's order, which
+// says roughly how far a walk of that order goes before the page is full;
+// then the cheapest way is taken:
 //
 //   - top-N: every match through the trigram index (or, for one or two
 //     characters, the prefix index of each field), sorted; exact counts
@@ -35,8 +36,8 @@ import (
 //     with the term are a range of the name order; those whose id or an
 //     e-mail does are read one by one when the sample says they are few.
 //
-// After a walk or a merge, the counts are the sample's estimates ("about"),
-// read further for a status whose sampled matches are too few.
+// After a walk or a merge, the counts are the second read's estimates
+// ("about").
 
 // searchSep separates the fields of tenants.search and contact_emails
 // (U+001F): the field rules refuse control characters, so no search term
@@ -52,8 +53,9 @@ const (
 	// does not hold the search column.
 	createdWalkCost = 4.0
 	// sampleTarget is about how many tenants of each status (within the plan
-	// filter) the sample reads.
-	sampleTarget = 1000
+	// filter) the first sample reads: enough to tell a term with few matches,
+	// read whole, from a common one, whose sample is then read further.
+	sampleTarget = 250
 	// sampleBuckets is the number of hash buckets of tenants_search_sample_idx.
 	sampleBuckets = 1024
 	// minSampleHits is how many sampled matches an estimate needs to be
@@ -245,17 +247,20 @@ type searchSample struct {
 	// rows is the number of tenants of every status and plan: the length
 	// of a walk that finds too few matches.
 	rows int
+	// groups are the stretches of the page's order, when asked for.
+	groups []walkGroup
 }
 
 var sampleStatuses = []tenant.Status{tenant.StatusActive, tenant.StatusSuspended, tenant.StatusDeleted}
 
-// sampleSearch reads the sample of every status, sized for sampleTarget
-// rows of each within the plan filter, or buckets[status] buckets when
-// given, from tenants_search_sample_idx alone.
-func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets map[tenant.Status]int) (searchSample, error) {
+// sampleSearch reads the sample of every status from
+// tenants_search_sample_idx alone: buckets[status] hash buckets of each
+// status, or as many as make about sampleTarget rows of it within the plan
+// filter when buckets is nil. With o, it also groups the sampled rows into
+// stretches of o's order after its cursor (walkGroup), in the same read.
+func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets map[tenant.Status]int, o *searchOrder) (searchSample, error) {
 	f := &filter{}
 	plan := f.arg(string(q.Plan))
-	target := f.arg(sampleTarget)
 	needle := f.arg(searchNeedle(q))
 	wordsCond := "true"
 	for _, w := range strings.FieldsFunc(strings.ToLower(q.Search), func(r rune) bool {
@@ -263,30 +268,50 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 	}) {
 		wordsCond += " AND strpos(t.search, " + f.arg(w) + ") > 0"
 	}
-	var branches []string
-	for _, st := range sampleStatuses {
-		var k string
-		if n, ok := buckets[st]; ok {
-			k = f.arg(n) + "::int"
-		} else {
-			k = fmt.Sprintf("(SELECT k FROM b WHERE status = %s)", f.arg(string(st)))
+	// k is the number of buckets read of each status: given, or sized for
+	// sampleTarget rows of it within the plan filter.
+	var k string
+	if buckets == nil {
+		k = "least(1024, greatest(1, ceil(1024.0 * " + f.arg(sampleTarget) + " / greatest(n, 1))))::int"
+	} else {
+		k = "CASE st"
+		for _, st := range sampleStatuses {
+			k += fmt.Sprintf(" WHEN %s::text THEN %s::int", f.arg(string(st)), f.arg(buckets[st]))
 		}
-		branches = append(branches, fmt.Sprintf(`SELECT %[3]s AS status, %[2]s AS k,
-			count(*) FILTER (WHERE %[4]s) AS seen, count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 0) AS hits,
-			count(*) FILTER (WHERE %[4]s AND strpos(t.search, %[1]s) > 1) AS others,
-			count(*) AS seen_all, count(*) FILTER (WHERE %[5]s) AS candidates
-			FROM tenants t WHERE t.status = %[3]s AND (hashtext(t.id) & 1023) < %[2]s`,
-			needle, k, f.arg(string(st)), planCond(f, q, "t.plan"), wordsCond))
+		k += " END"
+	}
+	var reads []string
+	for _, st := range sampleStatuses {
+		reads = append(reads, fmt.Sprintf(`SELECT t.status, t.plan, t.search, t.created_at, t.id, b.k
+			FROM b, tenants t WHERE b.status = %[1]s AND t.status = %[1]s AND (hashtext(t.id) & 1023) < b.k`,
+			f.arg(string(st))))
+	}
+	inPlan := planCond(f, q, "t.plan")
+	groups := `NULL::text[], NULL::float8[], NULL::float8[]`
+	sampled := `sampled AS (` + strings.Join(reads, "\nUNION ALL ") + `)`
+	if o != nil {
+		sampled = `sampled AS MATERIALIZED (` + strings.Join(reads, "\nUNION ALL ") + `),
+		g AS MATERIALIZED (` + walkGroupsSQL(f, q, *o) + `)`
+		groups = `(SELECT array_agg(key ORDER BY key) FROM g), (SELECT array_agg(rows ORDER BY key) FROM g),
+			(SELECT array_agg(matching ORDER BY key) FROM g)`
 	}
 	sql := `WITH b AS MATERIALIZED (
-			SELECT st AS status, least(1024, greatest(1, ceil(1024.0 * ` + target + ` / greatest(n, 1))))::int AS k, n, n_all
+			SELECT st AS status, ` + k + ` AS k, n, n_all
 			FROM (SELECT st, coalesce((SELECT sum(c.n) FROM tenant_counts c
 				WHERE c.status = st AND (` + plan + ` = '' OR c.plan = ` + plan + `)), 0) AS n,
 				coalesce((SELECT sum(c.n) FROM tenant_counts c WHERE c.status = st), 0) AS n_all
-				FROM unnest(ARRAY['active', 'suspended', 'deleted']) st) x)
-		SELECT b.status, b.n::bigint, s.k, s.seen, s.hits, s.others, b.n_all::bigint, s.seen_all, s.candidates,
-			(SELECT coalesce(sum(n), 0)::bigint FROM tenant_counts)
-		FROM b JOIN (` + strings.Join(branches, "\nUNION ALL ") + `) s ON s.status = b.status`
+				FROM unnest(ARRAY['active', 'suspended', 'deleted']) st) x),
+		` + sampled + `,
+		s AS (SELECT t.status,
+			count(*) FILTER (WHERE ` + inPlan + `) AS seen,
+			count(*) FILTER (WHERE ` + inPlan + ` AND strpos(t.search, ` + needle + `) > 0) AS hits,
+			count(*) FILTER (WHERE ` + inPlan + ` AND strpos(t.search, ` + needle + `) > 1) AS others,
+			count(*) AS seen_all, count(*) FILTER (WHERE ` + wordsCond + `) AS candidates
+			FROM sampled t GROUP BY t.status)
+		SELECT b.status, b.n::bigint, b.k, coalesce(s.seen, 0), coalesce(s.hits, 0), coalesce(s.others, 0),
+			b.n_all::bigint, coalesce(s.seen_all, 0), coalesce(s.candidates, 0),
+			(SELECT coalesce(sum(n), 0)::bigint FROM tenant_counts), ` + groups + `
+		FROM b LEFT JOIN s ON s.status = b.status`
 	rows, err := s.pool.Query(ctx, sql, f.args...)
 	if err != nil {
 		return searchSample{}, mapErr("sample search", err)
@@ -294,8 +319,10 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 	var out searchSample
 	var ss statusSample
 	var st string
+	var keys []string
+	var groupRows, groupMatching []float64
 	_, err = pgx.ForEachRow(rows, []any{&st, &ss.total, &ss.buckets, &ss.seen, &ss.hits, &ss.others,
-		&ss.totalAll, &ss.seenAll, &ss.candidates, &out.rows}, func() error {
+		&ss.totalAll, &ss.seenAll, &ss.candidates, &out.rows, &keys, &groupRows, &groupMatching}, func() error {
 		ss.status = tenant.Status(st)
 		ss.weight = float64(sampleBuckets) / float64(max(ss.buckets, 1))
 		out.statuses = append(out.statuses, ss)
@@ -303,6 +330,18 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 	})
 	if err != nil {
 		return searchSample{}, mapErr("sample search", err)
+	}
+	if o != nil {
+		out.groups = make([]walkGroup, len(keys))
+		for i := range keys {
+			out.groups[i] = walkGroup{key: keys[i], rows: groupRows[i], matching: groupMatching[i]}
+		}
+		// Keys sort bytewise in Go, as the walk index does in a bytewise
+		// collation; elsewhere the estimate is rough anyway.
+		slices.SortFunc(out.groups, func(a, b walkGroup) int { return strings.Compare(a.key, b.key) })
+		if o.desc() {
+			slices.Reverse(out.groups)
+		}
 	}
 	return out, nil
 }
@@ -315,18 +354,10 @@ type walkGroup struct {
 	rows, matching float64
 }
 
-// sampleWalk reads sm's sample again, grouped into stretches of the page's
-// order: enough to say roughly how far a walk goes, without sorting the
-// sample.
-func (s *Store) sampleWalk(ctx context.Context, q tenant.ListQuery, o searchOrder, sm searchSample) ([]walkGroup, error) {
-	f := &filter{}
-	needle := f.arg(searchNeedle(q))
-	var branches []string
-	for _, st := range sm.statuses {
-		branches = append(branches, fmt.Sprintf(`SELECT t.status, t.plan, t.search, t.created_at, t.id, %s::float8 AS w
-			FROM tenants t WHERE t.status = %s AND (hashtext(t.id) & 1023) < %s`,
-			f.arg(st.weight), f.arg(string(st.status)), f.arg(st.buckets)+"::int"))
-	}
+// walkGroupsSQL groups the sampled rows (CTE "sampled", with k the buckets
+// of each row's status) into stretches of o's order after its cursor:
+// enough to say roughly how far a walk goes, without sorting the sample.
+func walkGroupsSQL(f *filter, q tenant.ListQuery, o searchOrder) string {
 	key, after := "left(search, 3)", "true"
 	if !o.byName() {
 		key = "lpad(floor(extract(epoch FROM created_at) / 604800)::bigint::text, 12, '0')"
@@ -342,26 +373,10 @@ func (s *Store) sampleWalk(ctx context.Context, q tenant.ListQuery, o searchOrde
 			after = o.after(f, "created_at", "id")
 		}
 	}
-	sql := `SELECT ` + key + ` AS key, sum(w), coalesce(sum(w) FILTER (WHERE ` + tabCond(f, q, "status") + ` AND ` +
-		planCond(f, q, "plan") + ` AND strpos(search, ` + needle + `) > 0), 0)
-		FROM (` + strings.Join(branches, "\nUNION ALL ") + `) s WHERE ` + after + ` GROUP BY 1`
-	rows, err := s.pool.Query(ctx, sql, f.args...)
-	if err != nil {
-		return nil, mapErr("sample search", err)
-	}
-	var groups []walkGroup
-	var g walkGroup
-	if _, err := pgx.ForEachRow(rows, []any{&g.key, &g.rows, &g.matching}, func() error {
-		groups = append(groups, g)
-		return nil
-	}); err != nil {
-		return nil, mapErr("sample search", err)
-	}
-	slices.SortFunc(groups, func(a, b walkGroup) int { return strings.Compare(a.key, b.key) })
-	if o.desc() {
-		slices.Reverse(groups)
-	}
-	return groups, nil
+	w := fmt.Sprintf("(%d.0 / k)", sampleBuckets)
+	return `SELECT ` + key + ` AS key, sum(` + w + `) AS rows, coalesce(sum(` + w + `) FILTER (WHERE ` +
+		tabCond(f, q, "status") + ` AND ` + planCond(f, q, "plan") + ` AND strpos(search, ` + f.arg(searchNeedle(q)) + `) > 0), 0) AS matching
+		FROM sampled WHERE ` + after + ` GROUP BY 1`
 }
 
 // walkEstimate is roughly how many rows a walk reads for need matches: the
@@ -417,7 +432,7 @@ func (sm searchSample) othersInPlan() float64 {
 func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error {
 	q := res.Query
 	o := newSearchOrder(q)
-	sm, err := s.sampleSearch(ctx, q, nil)
+	sm, err := s.sampleSearch(ctx, q, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -438,11 +453,19 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	if !o.byName() {
 		unit = createdWalkCost
 	}
-	groups, err := s.sampleWalk(ctx, q, o, sm)
-	if err != nil {
+	// A common term: its sample is read again, further for a status whose
+	// sampled matches are too few for an "about" count within ±15%, and
+	// grouped into stretches of the order, which says how far a walk goes.
+	more, countExactly := sm.further()
+	if countExactly {
+		trace(ctx, "count")
+	} else if len(more) > 0 {
+		trace(ctx, "resample")
+	}
+	if sm, err = s.sampleSearch(ctx, q, sm.buckets(more), &o); err != nil {
 		return err
 	}
-	walk := walkEstimate(groups, o.need()) * unit
+	walk := walkEstimate(sm.groups, o.need()) * unit
 	merge := math.Inf(1)
 	if q.ShortSearch() && o.byName() {
 		merge = sm.othersInPlan()*heapCost + float64(o.need())
@@ -480,14 +503,18 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 		trace(ctx, "top")
 		return s.topPage(ctx, res, o)
 	}
-	return s.estimateCounts(ctx, res, sm)
+	if countExactly {
+		return s.countMatches(ctx, res)
+	}
+	setEstimatedCounts(res, sm)
+	return nil
 }
 
-// estimateCounts sets the tab counts of a page found by a walk from the
-// sample, reading more of it for a status whose sampled matches are too
-// few for ±15%, unless counting that status exactly is cheaper.
-func (s *Store) estimateCounts(ctx context.Context, res *tenant.ListResult, sm searchSample) error {
-	more := map[tenant.Status]int{}
+// further says how many more buckets of each status to read so that its
+// sampled matches reach minSampleHits, within resampleBudget rows in all;
+// or that counting every match is cheaper than that (countExactly).
+func (sm searchSample) further() (more map[tenant.Status]int, countExactly bool) {
+	more = map[tenant.Status]int{}
 	moreCost := 0.0
 	for _, st := range sm.statuses {
 		if st.exact() || st.hits >= minSampleHits {
@@ -497,43 +524,38 @@ func (s *Store) estimateCounts(ctx context.Context, res *tenant.ListResult, sm s
 		if st.hits > 0 {
 			k = min(sampleBuckets, int(math.Ceil(float64(st.buckets)*minSampleHits*1.1/float64(st.hits))))
 		}
-		more[st.status] = k
-		moreCost += float64(st.total) * float64(k) / sampleBuckets
-	}
-	if len(more) > 0 {
-		if exactCost := sm.matchesInPlan() * heapCost; exactCost < min(moreCost, resampleBudget) {
-			trace(ctx, "count")
-			return s.countMatches(ctx, res)
-		}
-		if moreCost > resampleBudget {
-			// As many more as the budget allows, shared in proportion.
-			for st, k := range more {
-				k = int(float64(k) * resampleBudget / moreCost)
-				if cur := sm.status(st); k <= cur.buckets {
-					delete(more, st)
-				} else {
-					more[st] = k
-				}
-			}
+		if k > st.buckets {
+			more[st.status] = k - st.buckets
+			moreCost += float64(st.total) * float64(k-st.buckets) / sampleBuckets
 		}
 	}
-	if len(more) > 0 {
-		trace(ctx, "resample")
-		for _, st := range sm.statuses {
-			if _, ok := more[st.status]; !ok {
-				more[st.status] = 0
-			}
-		}
-		again, err := s.sampleSearch(ctx, res.Query, more)
-		if err != nil {
-			return err
-		}
-		for i, st := range again.statuses {
-			if more[st.status] > 0 {
-				sm.statuses[i] = st
-			}
+	if len(more) == 0 {
+		return more, false
+	}
+	if exactCost := sm.matchesInPlan() * heapCost; exactCost < min(moreCost, resampleBudget) {
+		return map[tenant.Status]int{}, true
+	}
+	if moreCost > resampleBudget {
+		// As many more as the budget allows, shared in proportion.
+		for st, k := range more {
+			more[st] = int(float64(k) * resampleBudget / moreCost)
 		}
 	}
+	return more, false
+}
+
+// buckets is how many buckets of each status the sample read, plus more.
+func (sm searchSample) buckets(more map[tenant.Status]int) map[tenant.Status]int {
+	out := make(map[tenant.Status]int, len(sm.statuses))
+	for _, st := range sm.statuses {
+		out[st.status] = min(sampleBuckets, max(st.buckets, 1)+more[st.status])
+	}
+	return out
+}
+
+// setEstimatedCounts sets the tab counts of a page found by a walk or a
+// merge from the sample: exact for a status read whole, "about" otherwise.
+func setEstimatedCounts(res *tenant.ListResult, sm searchSample) {
 	res.Counts = map[tenant.Status]int{}
 	for _, st := range sm.statuses {
 		if st.exact() {
@@ -548,7 +570,6 @@ func (s *Store) estimateCounts(ctx context.Context, res *tenant.ListResult, sm s
 		res.Counts[res.Query.Status] = shown
 	}
 	setTotal(res)
-	return nil
 }
 
 // status is the sample of st.
@@ -741,12 +762,17 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 	limit := f.arg(otherPrefixCap)
 	counts := `'{}'`
 	if count {
+		// The range of names counted as it is, plus the others whose name
+		// is outside it: no set of ids to deduplicate.
 		counts = `(SELECT coalesce(jsonb_object_agg(status, n), '{}')::text FROM (
-			SELECT status, count(*) AS n FROM (
-				SELECT t.id, t.status FROM tenants t
+			SELECT status, sum(n) AS n FROM (
+				SELECT t.status, count(*) AS n FROM tenants t
 				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + planCond(f, q, "t.plan") + `
-				UNION
-				SELECT t.id, t.status FROM tenants t WHERE t.id IN (SELECT id FROM o) AND ` + planCond(f, q, "t.plan") + `) a
+				GROUP BY t.status
+				UNION ALL
+				SELECT t.status, count(*) FROM tenants t WHERE t.id IN (SELECT id FROM o) AND ` + planCond(f, q, "t.plan") + `
+					AND NOT (lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + `)
+				GROUP BY t.status) a
 			GROUP BY status) x)`
 	}
 	sql := `WITH o AS MATERIALIZED (
