@@ -57,7 +57,7 @@ test: ## go vet, then every test with the race detector (makes sure a Postgres a
 	@$(WITH_TEST_DB) echo "go test -race -count=1 -timeout 30m ./..."; go test -race -count=1 -timeout 30m ./...
 
 .PHONY: bench
-bench: build ## the performance report: seeds a throw-away database (BENCH_SCALE, default 100000), prints a table, writes bench/results.json
+bench: build ## the performance report: seeds a throw-away database (BENCH_SCALE, default 100000; from 500000 on a private Postgres cluster), prints a table, writes bench/results.json
 	@$(WITH_TEST_DB) go run ./cmd/bench -console bin/console
 
 .PHONY: bench-micro

@@ -13,6 +13,11 @@
 // database of its own), import-yaml on a generated tree, the server's peak
 // RSS and its time to /readyz. It prints a table and writes bench/results.json. The database is
 // dropped at the end.
+//
+// From 500,000 tenants on (or with -private-cluster=on) it runs all of that
+// on a private Postgres cluster of its own, sized for the working set
+// (postgres.go), and removes the cluster at the end; the report records
+// which server was used and its settings.
 package main
 
 import (
@@ -64,6 +69,9 @@ type options struct {
 	folders  int
 	out      string
 	keep     bool
+	// privateCluster is auto, on or off: whether to run on a private
+	// cluster sized for the run instead of the server at adminURL.
+	privateCluster string
 }
 
 func run() error {
@@ -75,14 +83,43 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "how long each throughput level runs")
 	flag.IntVar(&o.folders, "folders", 10_000, "folders in the generated import-yaml tree")
 	flag.StringVar(&o.out, "out", "bench/results.json", "where to write the JSON report")
-	flag.BoolVar(&o.keep, "keep", false, "keep the database afterwards (prints its URL)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the database (and the private cluster) afterwards (prints its URL)")
+	flag.StringVar(&o.privateCluster, "private-cluster", "auto",
+		fmt.Sprintf("run on a private Postgres cluster sized for the run: on, off, or auto (from %d tenants on)", privateClusterScale))
 	flag.Parse()
-	if o.adminURL == "" {
-		return errors.New("set TEST_DATABASE_URL (or -db) to a Postgres the bench may create a database on")
+	// The deep pages are page 1,000 of 25 rows (pageCases), and about 3%
+	// of the seeded tenants are deleted, which the list leaves out.
+	const minScale = 26_000
+	if o.scale < minScale {
+		return fmt.Errorf("-scale %d is too small: page 1,000 of the list needs at least %d tenants", o.scale, minScale)
+	}
+	switch o.privateCluster {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("-private-cluster is auto, on or off, not %q", o.privateCluster)
 	}
 	ctx := context.Background()
 	rep := report{Scale: o.scale, Runs: o.runs}
 
+	// Whatever the run sets up is taken down at the end, on an error, or
+	// when interrupted (the console it started gets the same signal from
+	// the terminal).
+	var cleanup undo
+	defer cleanup.run()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fmt.Fprintln(os.Stderr, "bench: interrupted; cleaning up")
+		time.Sleep(500 * time.Millisecond)
+		cleanup.run()
+		os.Exit(130)
+	}()
+
+	server, err := choosePostgres(ctx, &o, &cleanup)
+	if err != nil {
+		return err
+	}
 	dbURL, drop, err := createDatabase(ctx, o.adminURL)
 	if err != nil {
 		return err
@@ -90,20 +127,7 @@ func run() error {
 	if o.keep {
 		fmt.Fprintln(os.Stderr, "keeping the database:", dbURL)
 	} else {
-		var once sync.Once
-		dropOnce := func() { once.Do(drop) }
-		defer dropOnce()
-		// An interrupted run drops its database too (the server it started
-		// gets the same signal from the terminal).
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			<-sig
-			fmt.Fprintln(os.Stderr, "bench: interrupted; dropping the database")
-			time.Sleep(500 * time.Millisecond)
-			dropOnce()
-			os.Exit(130)
-		}()
+		cleanup.add(drop)
 	}
 	dataDir, err := os.MkdirTemp("", "console-bench-")
 	if err != nil {
@@ -142,6 +166,11 @@ func run() error {
 	}
 	defer pool.Close()
 	st := store.New(pool)
+	settings, err := showSettings(ctx, pool)
+	if err != nil {
+		return err
+	}
+	rep.Postgres = postgresServer{Server: server, Settings: settings}
 
 	cases, err := pageCases(ctx, pool)
 	if err != nil {
@@ -820,12 +849,7 @@ func machine(ctx context.Context, pool *pgxpool.Pool) (machineInfo, error) {
 	if err := pool.QueryRow(ctx, `SELECT version()`).Scan(&m.Postgres); err != nil {
 		return m, err
 	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		if s := regexp.MustCompile(`MemTotal:\s+(\d+) kB`).FindSubmatch(b); s != nil {
-			kb, _ := strconv.Atoi(string(s[1]))
-			m.MemoryMB = kb / 1024
-		}
-	}
+	m.MemoryMB = memTotalMB()
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		m.LoadAvg = strings.Join(strings.Fields(string(b))[:3], " ")
 	}
@@ -839,6 +863,7 @@ func machine(ctx context.Context, pool *pgxpool.Pool) (machineInfo, error) {
 
 type report struct {
 	Machine     machineInfo        `json:"machine"`
+	Postgres    postgresServer     `json:"postgres"`
 	Scale       int                `json:"tenants"`
 	Runs        int                `json:"runs_per_measurement"`
 	SeedSeconds float64            `json:"seed_seconds"`
@@ -940,7 +965,12 @@ func judge(r report) []targetResult {
 func printReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "\nTenant Console performance: %d tenants; %d cores, %d MB, %s, %s\n", r.Scale,
 		r.Machine.Cores, r.Machine.MemoryMB, r.Machine.Go, strings.SplitN(r.Machine.Postgres, " on ", 2)[0])
-	fmt.Fprintf(w, "load average at the end: %s (%s)\n\n", r.Machine.LoadAvg, "shared machine: figures are noisy")
+	fmt.Fprintf(w, "load average at the end: %s (%s)\n", r.Machine.LoadAvg, "shared machine: figures are noisy")
+	fmt.Fprintf(w, "postgres: %s;", r.Postgres.Server)
+	for _, name := range reportedSettings {
+		fmt.Fprintf(w, " %s=%s", name, r.Postgres.Settings[name])
+	}
+	fmt.Fprint(w, "\n\n")
 	fmt.Fprintf(w, "%-30s %6s %-13s %22s %22s %22s %6s\n", "page (ms: p50/p95/p99)", "sql#", "count", "raw SQL", "HTTP fragment", "HTTP full page", "ratio")
 	ms := func(s stats) string { return fmt.Sprintf("%.2f/%.2f/%.2f", s.P50, s.P95, s.P99) }
 	for _, p := range r.Pages {

@@ -109,7 +109,7 @@ func Ensure(ctx context.Context, databaseURL, dataDir string, log *slog.Logger) 
 	}
 	log.Info("no postgres answers; using a project-local cluster", "addr", address, "dir", dataDir, "bin", bin.dir)
 
-	port, err := startCluster(ctx, bin, dataDir, cfg.User, int(cfg.Port), log)
+	port, err := startCluster(ctx, bin, dataDir, cfg.User, int(cfg.Port), nil, log)
 	if err != nil {
 		return "", err
 	}
@@ -382,15 +382,16 @@ func pgCtlMajor(ctx context.Context, pgCtl string) (int, error) {
 	return 0, fmt.Errorf("unexpected pg_ctl --version output %q", out)
 }
 
-// startCluster initialises the cluster in dataDir if needed, starts it unless
-// it already runs, and returns the port it listens on: wantPort when free.
-func startCluster(ctx context.Context, bin binaries, dataDir, superuser string, wantPort int, log *slog.Logger) (int, error) {
+// startCluster initialises the cluster in dataDir if needed (with settings
+// in its postgresql.conf), starts it unless it already runs, and returns the
+// port it listens on: wantPort when free.
+func startCluster(ctx context.Context, bin binaries, dataDir, superuser string, wantPort int, settings []Setting, log *slog.Logger) (int, error) {
 	run, err := newRunner()
 	if err != nil {
 		return 0, err
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); err != nil {
-		if err := initCluster(ctx, run, bin, dataDir, superuser); err != nil {
+		if err := initCluster(ctx, run, bin, dataDir, superuser, settings); err != nil {
 			return 0, err
 		}
 		log.Info("initialised a local postgres cluster", "dir", dataDir, "version", bin.major)
@@ -426,7 +427,8 @@ func startCluster(ctx context.Context, bin binaries, dataDir, superuser string, 
 // initCluster runs initdb into a scratch directory next to dataDir and
 // renames it into place, so an interrupted initdb never leaves a half-made
 // cluster behind. Trust authentication is fine: it only listens on loopback.
-func initCluster(ctx context.Context, run runner, bin binaries, dataDir, superuser string) error {
+// settings are appended to postgresql.conf after clusterConf.
+func initCluster(ctx context.Context, run runner, bin binaries, dataDir, superuser string, settings []Setting) error {
 	if entries, err := os.ReadDir(dataDir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("devdb: %s is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or delete it", dataDir)
 	}
@@ -456,7 +458,7 @@ func initCluster(ctx context.Context, run runner, bin binaries, dataDir, superus
 	if err != nil {
 		return fmt.Errorf("devdb: %w", err)
 	}
-	_, err = f.WriteString(clusterConf)
+	_, err = f.WriteString(clusterConf + confLines(settings))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
