@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 	"github.com/tenant-console/console/internal/tenant"
 	"github.com/tenant-console/console/internal/web"
 )
+
+// defaultMemoryLimit is serve's soft memory limit when GOMEMLIMIT is unset.
+const defaultMemoryLimit = 64 << 20
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve",
@@ -51,6 +55,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg, log, err := loadConfig(ctx, stderr)
 	if err != nil {
 		return err
+	}
+	// The heap's live set is a few megabytes; without a limit, a burst of
+	// requests lets it grow to twice its peak (GOGC) and the memory stays
+	// mapped. A soft limit has the collector work harder near it instead.
+	// GOMEMLIMIT, when set, is the operator's (the runtime reads it).
+	if _, set := environ(ctx)["GOMEMLIMIT"]; !set {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	pool, err := openPool(ctx, cfg.DatabaseURL)
 	if err != nil {
