@@ -65,6 +65,30 @@ func (s *Store) ShortNameHolder(ctx context.Context, shortName string) (string, 
 	return id, err
 }
 
+// Existing returns which of ids are tenants and which of shortNames are
+// held, of any status, in one query (both columns are unique indexes).
+func (s *Store) Existing(ctx context.Context, ids, shortNames []string) (legacy.Existing, error) {
+	var e legacy.Existing
+	err := s.retryRepeatable(ctx, func() error {
+		e = legacy.Existing{IDs: map[string]bool{}, ShortNames: map[string]bool{}}
+		rows, err := s.pool.Query(ctx, `SELECT id, short_name FROM tenants
+			WHERE id = ANY($1) OR short_name = ANY($2)`, ids, shortNames)
+		if err != nil {
+			return mapErr("existing tenants", err)
+		}
+		var id, short string
+		_, err = pgx.ForEachRow(rows, []any{&id, &short}, func() error {
+			e.IDs[id], e.ShortNames[short] = true, true
+			return nil
+		})
+		return mapErr("existing tenants", err)
+	})
+	if err != nil {
+		return legacy.Existing{}, err
+	}
+	return e, nil
+}
+
 // CreateImported writes a tenant read from a legacy folder with all its
 // rows and its audit event, in one transaction.
 func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error {

@@ -73,6 +73,13 @@ func TestImportedTenantWritesAndLoads(t *testing.T) {
 	if id, err := st.ShortNameHolder(ctx, "acme-travel"); err != nil || id != "acme" {
 		t.Errorf("short name holder: %q %v", id, err)
 	}
+	e, err := st.Existing(ctx, []string{"acme", "nobody"}, []string{"acme-travel", "free"})
+	if err != nil || !e.IDs["acme"] || e.IDs["nobody"] || !e.ShortNames["acme-travel"] || e.ShortNames["free"] {
+		t.Errorf("existing: %+v %v", e, err)
+	}
+	if e, err := st.Existing(ctx, []string{"nobody"}, []string{"free"}); err != nil || e.IDs == nil || len(e.IDs)+len(e.ShortNames) != 0 {
+		t.Errorf("nothing existing: %+v %v", e, err)
+	}
 	if ids, err := st.ActiveTenantIDs(ctx); err != nil || len(ids) != 1 || ids[0] != "acme" {
 		t.Errorf("active: %v %v", ids, err)
 	}
