@@ -90,22 +90,19 @@ func (s *Store) Existing(ctx context.Context, ids, shortNames []string) (legacy.
 }
 
 // CreateImported writes a tenant read from a legacy folder with all its
-// rows and its audit event, in one transaction.
+// rows and its audit event, in one transaction whose writes go in one
+// round trip.
 func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error {
+	stmts := recordStmts(rec)
+	for _, sec := range secrets {
+		if sec.UpdatedBy == "" {
+			sec.UpdatedBy = rec.Tenant.CreatedBy
+		}
+		stmts = append(stmts, secretStmt(rec.Tenant.ID, sec))
+	}
+	stmts = append(stmts, auditStmt(ev))
 	return s.withTx(ctx, readWrite, func(t *txStore) error {
-		tx := t.tx
-		if err := t.InsertRecord(ctx, rec); err != nil {
-			return err
-		}
-		for _, sec := range secrets {
-			if sec.UpdatedBy == "" {
-				sec.UpdatedBy = rec.Tenant.CreatedBy
-			}
-			if err := upsertSecret(ctx, tx, rec.Tenant.ID, sec); err != nil {
-				return err
-			}
-		}
-		return insertAudit(ctx, tx, ev)
+		return sendAll(ctx, t.tx, stmts...)
 	})
 }
 
