@@ -68,6 +68,20 @@ func (s *Store) withTx(ctx context.Context, opts pgx.TxOptions, fn func(*txStore
 	return markUnreachable(err)
 }
 
+// WaitDurable returns once every transaction committed before it is on
+// disk, including those committed with synchronous_commit=off (which return
+// before their WAL is flushed). It commits one transaction that writes a
+// WAL record (a logical decoding message, which no table sees) and waits
+// for its flush; WAL is flushed in order, so that flush covers every commit
+// record written before it.
+func (s *Store) WaitDurable(ctx context.Context) error {
+	return s.withTx(ctx, readWrite, func(t *txStore) error {
+		_, err := t.tx.Exec(ctx, `SELECT set_config('synchronous_commit', 'on', true),
+			pg_logical_emit_message(true, 'console', 'wait durable')`)
+		return mapErr("wait for the disk flush", err)
+	})
+}
+
 // txBeginner is the pool, or one connection of it.
 type txBeginner interface {
 	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
