@@ -90,8 +90,8 @@ func (s *Store) Existing(ctx context.Context, ids, shortNames []string) (legacy.
 }
 
 // CreateImported writes a tenant read from a legacy folder with all its
-// rows and its audit event, in one transaction whose writes go in one
-// round trip.
+// rows and its audit event, in one transaction of two round trips
+// (writeAll).
 func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error {
 	stmts := recordStmts(rec)
 	for _, sec := range secrets {
@@ -101,9 +101,7 @@ func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets [
 		stmts = append(stmts, secretStmt(rec.Tenant.ID, sec))
 	}
 	stmts = append(stmts, auditStmt(ev))
-	return s.withTx(ctx, readWrite, func(t *txStore) error {
-		return sendAll(ctx, t.tx, stmts...)
-	})
+	return s.writeAll(ctx, stmts...)
 }
 
 // UpdateImported writes the changed rows of an existing tenant and ev in

@@ -148,6 +148,10 @@ func TestCreateImportedRefusals(t *testing.T) {
 		tenants != 1 || events != 1 {
 		t.Errorf("refused writes left %d tenants and %d audit events (%v)", tenants, events, err)
 	}
+	// The connections they used were left outside any transaction.
+	if err := st.CreateImported(ctx, importedRecord("beta", "Beta", "beta"), nil, imported("beta")); err != nil {
+		t.Errorf("after the refusals: %v", err)
+	}
 }
 
 func TestReplaceSecretAndRotate(t *testing.T) {

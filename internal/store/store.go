@@ -75,13 +75,22 @@ func sendAll(ctx context.Context, tx pgx.Tx, stmts ...stmt) error {
 		b.Queue(s.sql, s.args...)
 	}
 	br := tx.SendBatch(ctx, b)
+	if err := readAll(br, stmts); err != nil {
+		_ = br.Close()
+		return err
+	}
+	return markUnreachable(br.Close())
+}
+
+// readAll reads the results of stmts, the first queued in br, and returns
+// the first failure as that statement run alone would have.
+func readAll(br pgx.BatchResults, stmts []stmt) error {
 	for _, s := range stmts {
 		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
 			return s.fail(err)
 		}
 	}
-	return markUnreachable(br.Close())
+	return nil
 }
 
 // txStore is the set of writes offered inside one transaction.

@@ -56,14 +56,76 @@ func (s *Store) withTx(ctx context.Context, opts pgx.TxOptions, fn func(*txStore
 		}
 		return nil
 	}
-	err := attempt(s.pool)
+	return s.onLiveConn(ctx, func() error { return attempt(s.pool) },
+		func(conn *pgxpool.Conn) error { return attempt(conn) })
+}
+
+// writeAll runs stmts as one transaction in two round trips: BEGIN alone,
+// then the statements and COMMIT in one batch. As in withTx, a connection
+// the server had closed is met at BEGIN, before anything was done, and the
+// transaction runs once more on a live one. Sending COMMIT with the
+// statements means the row locks they take (a new tenant's insert updates
+// its tenant_counts row, which every new tenant shares) are held only while
+// the server runs them, never across a round trip to the client and back,
+// so concurrent writers wait that much less for each other. A connection
+// lost during that batch may have lost it after the COMMIT: that is not
+// repeated.
+func (s *Store) writeAll(ctx context.Context, stmts ...stmt) error {
+	attempt := func(conn *pgxpool.Conn) error {
+		if _, err := conn.Exec(ctx, "begin"); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		for _, st := range stmts {
+			b.Queue(st.sql, st.args...)
+		}
+		b.Queue("commit")
+		br := conn.SendBatch(ctx, b)
+		err := readAll(br, stmts)
+		if err == nil {
+			var tag pgconn.CommandTag
+			if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
+				err = pgx.ErrTxCommitRollback
+			}
+			err = mapErr("commit", err)
+		}
+		if closeErr := br.Close(); err == nil {
+			err = mapErr("commit", closeErr)
+		}
+		if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
+			// Statements after a failed one were skipped, COMMIT too: the
+			// transaction waits for its ROLLBACK. A connection left in one
+			// is not handed out again (pgxpool destroys it).
+			_, _ = conn.Exec(ctx, "rollback")
+		}
+		if err != nil {
+			return notRepeatable{err}
+		}
+		return nil
+	}
+	return s.onLiveConn(ctx,
+		func() error {
+			conn, err := s.pool.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer conn.Release()
+			return attempt(conn)
+		}, attempt)
+}
+
+// onLiveConn runs first and, when it met a connection the server had
+// closed before anything could have been done twice, runs again on a
+// connection that answers a ping.
+func (s *Store) onLiveConn(ctx context.Context, first func() error, again func(*pgxpool.Conn) error) error {
+	err := first()
 	if retryable(ctx, err) {
 		conn, connErr := s.liveConn(ctx)
 		if connErr != nil {
 			return markUnreachable(connErr)
 		}
 		defer conn.Release()
-		err = attempt(conn)
+		err = again(conn)
 	}
 	return markUnreachable(err)
 }

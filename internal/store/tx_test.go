@@ -154,18 +154,31 @@ func TestTransactionMeetsAClosedConnection(t *testing.T) {
 		}
 	}
 
-	// Writes sent together in one batch: closed once, the transaction runs
-	// again and writes the tenant once.
-	k.set("insert into tenants", 1)
-	err = st.CreateImported(ctx, importedRecord("acme", "Acme Travel", "acme-travel"), nil,
-		tenant.NewAuditEvent(actor, "acme", tenant.ActionTenantImported))
-	if k.times != 0 {
-		t.Error("the batch's connection was not closed")
+	// A transaction whose statements go with its COMMIT in one batch
+	// (CreateImported): closed at BEGIN, it runs again and writes once;
+	// closed at the batch, which may have committed, it is unavailable.
+	tenants := func() (n int) {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	k.set("", 0)
-	var tenants int
-	if qerr := pool.QueryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&tenants); err != nil || qerr != nil || tenants != 1 {
-		t.Errorf("a batch closed once: %v, %d tenants (%v)", err, tenants, qerr)
+	for i, c := range []struct {
+		prefix      string
+		unavailable bool
+		written     int
+	}{{"begin", false, 1}, {"insert into tenants", true, 0}} {
+		before := tenants()
+		k.set(c.prefix, 1)
+		id := fmt.Sprintf("batch%d", i)
+		err := st.CreateImported(ctx, importedRecord(id, "Batch", id), nil, tenant.NewAuditEvent(actor, id, tenant.ActionTenantImported))
+		if k.times != 0 {
+			t.Errorf("%s: the connection was not closed", c.prefix)
+		}
+		k.set("", 0)
+		if errors.Is(err, apperr.ErrUnavailable) != c.unavailable || (err != nil) != c.unavailable || tenants()-before != c.written {
+			t.Errorf("closed at %q: %v, %d tenants written", c.prefix, err, tenants()-before)
+		}
 	}
 
 	// A plain read closed once is read again; twice, it is unavailable.
