@@ -53,10 +53,9 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 	start := now()
 	rep := &Report{Dir: tree.Root, Notes: tree.Notes, DryRun: im.DryRun, Update: im.Update, StartedAt: start.UTC()}
 	total := len(tree.Results)
-	// A few folders at a time, each still its own transaction: a tenant
-	// takes about a dozen round trips, and the workers' wait for them
-	// overlaps. Folders that race (the same id or short name) are decided
-	// again like a race with another run.
+	// A few folders at a time, each still its own transaction: the
+	// workers' waits for the database overlap. Folders that race (the same
+	// id or short name) are decided again like a race with another run.
 	rep.Folders = make([]FolderReport, total)
 	existing := im.existing(ctx, tree)
 	var mu sync.Mutex

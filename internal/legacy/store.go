@@ -22,7 +22,8 @@ type Store interface {
 	Existing(ctx context.Context, ids, shortNames []string) (Existing, error)
 	// CreateImported writes a new tenant with its settings, branding,
 	// prompts and secrets, and ev, in one transaction. A short name already
-	// used gives an error matching tenant.ErrShortNameTaken.
+	// used gives an error matching tenant.ErrShortNameTaken, an id already
+	// used one matching apperr.ErrConflict.
 	CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error
 	// UpdateImported writes u and ev in one transaction. A row changed since
 	// it was loaded (its version moved) gives apperr.ErrConflict and writes

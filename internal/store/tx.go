@@ -65,11 +65,11 @@ func (s *Store) withTx(ctx context.Context, opts pgx.TxOptions, fn func(*txStore
 // the server had closed is met at BEGIN, before anything was done, and the
 // transaction runs once more on a live one. Sending COMMIT with the
 // statements means the row locks they take (a new tenant's insert updates
-// its tenant_counts row, which every new tenant shares) are held only while
-// the server runs them, never across a round trip to the client and back,
-// so concurrent writers wait that much less for each other. A connection
-// lost during that batch may have lost it after the COMMIT: that is not
-// repeated.
+// the tenant_counts row of its status and plan, which most new tenants
+// share) are held only while the server runs them, never across a round
+// trip to the client and back, so concurrent writers wait that much less
+// for each other. A connection lost during that batch may have been lost
+// after the COMMIT ran, so the transaction is then not run again.
 func (s *Store) writeAll(ctx context.Context, stmts ...stmt) error {
 	attempt := func(conn *pgxpool.Conn) error {
 		if _, err := conn.Exec(ctx, "begin"); err != nil {
