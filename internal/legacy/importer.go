@@ -53,11 +53,11 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 	start := now()
 	rep := &Report{Dir: tree.Root, Notes: tree.Notes, DryRun: im.DryRun, Update: im.Update, StartedAt: start.UTC()}
 	total := len(tree.Results)
-	// A few folders at a time, each still its own transaction: a tenant
-	// takes about a dozen round trips, and the workers' wait for them
-	// overlaps. Folders that race (the same id or short name) are decided
-	// again like a race with another run.
+	// A few folders at a time, each still its own transaction: the
+	// workers' waits for the database overlap. Folders that race (the same
+	// id or short name) are decided again like a race with another run.
 	rep.Folders = make([]FolderReport, total)
+	existing := im.existing(ctx, tree)
 	var mu sync.Mutex
 	next := 0
 	var wg sync.WaitGroup
@@ -77,7 +77,7 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 					return
 				}
 				r := tree.Results[i]
-				fr := im.folder(ctx, r)
+				fr := im.folder(ctx, r, existing)
 				if fr.Status == StatusFailed && im.Log != nil {
 					im.Log.WarnContext(ctx, "import: folder failed", slog.String("folder", r.Folder), slog.String("error", fr.Error))
 				}
@@ -94,6 +94,29 @@ func (im *Importer) Import(ctx context.Context, tree Tree) *Report {
 	return rep
 }
 
+// existing reads which of the tree's ids and short names the database
+// already has, in one query. When that read fails, every folder is read
+// before it is written, as if none were clearly new.
+func (im *Importer) existing(ctx context.Context, tree Tree) Existing {
+	var ids, shortNames []string
+	for _, r := range tree.Results {
+		if !r.Skipped() {
+			ids, shortNames = append(ids, r.Client.ID), append(shortNames, r.Client.ShortName)
+		}
+	}
+	if len(ids) == 0 {
+		return Existing{}
+	}
+	e, err := im.Store.Existing(ctx, ids, shortNames)
+	if err != nil {
+		if im.Log != nil {
+			im.Log.WarnContext(ctx, "import: could not read which tenants exist; reading each folder's tenant first", slog.String("error", err.Error()))
+		}
+		return Existing{}
+	}
+	return e
+}
+
 // importWorkers is how many folders are imported at a time.
 const importWorkers = 4
 
@@ -105,7 +128,7 @@ const attempts = 3
 // tenant created or changed meanwhile is decided again from what the
 // database now holds: two runs at once end with one creating the tenant
 // and the other finding it unchanged, not failing.
-func (im *Importer) folder(ctx context.Context, r Result) FolderReport {
+func (im *Importer) folder(ctx context.Context, r Result, existing Existing) FolderReport {
 	fr := FolderReport{Folder: r.Folder, File: r.File, TenantID: r.ID, Warnings: r.Warnings, Reasons: r.Reasons}
 	if r.Skipped() {
 		fr.Status = StatusSkipped
@@ -124,12 +147,21 @@ func (im *Importer) folder(ctx context.Context, r Result) FolderReport {
 			Message: fmt.Sprintf("the registry would refuse this tenant (%v); fix the file and import again", err)})
 	}
 	var out FolderReport
-	for range attempts {
+	for i := range attempts {
 		if err := ctx.Err(); err != nil {
 			return fr.failed(fmt.Errorf("not imported: the run was interrupted (%w)", err))
 		}
 		var retry bool
-		if out, retry = im.decide(ctx, fr, r, c); !retry {
+		if i == 0 && existing.clearlyNew(c) {
+			// Neither its id nor its short name was in the database when
+			// the run began: written without reading first. A tenant or
+			// short name that came since makes the write fail on the
+			// database's constraints, and the folder is decided again.
+			out, retry = im.create(ctx, fr, r, c)
+		} else {
+			out, retry = im.decide(ctx, fr, r, c)
+		}
+		if !retry {
 			break
 		}
 	}
@@ -143,6 +175,11 @@ func (im *Importer) decide(ctx context.Context, fr FolderReport, r Result, c *Cl
 	st, err := im.Store.LoadTenant(ctx, c.ID)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
+		if reason, taken, err := im.shortNameTaken(ctx, fr, c); err != nil {
+			return fr.failed(err), false
+		} else if taken {
+			return fr.skipped(reason), false
+		}
 		return im.create(ctx, fr, r, c)
 	case err != nil:
 		return fr.failed(err), false
@@ -197,12 +234,9 @@ func (im *Importer) decide(ctx context.Context, fr FolderReport, r Result, c *Cl
 	return fr, false
 }
 
+// create writes c as a new tenant; the database refuses it when its id or
+// short name is taken, and retry then says to decide again.
 func (im *Importer) create(ctx context.Context, fr FolderReport, r Result, c *Client) (FolderReport, bool) {
-	if reason, taken, err := im.shortNameTaken(ctx, fr, c); err != nil {
-		return fr.failed(err), false
-	} else if taken {
-		return fr.skipped(reason), false
-	}
 	if im.DryRun {
 		fr.Status = StatusCreated
 		return fr, false

@@ -25,7 +25,7 @@ import (
 type memStore struct {
 	mu      sync.Mutex // the importer works on a few folders at a time
 	tenants map[string]legacy.Stored
-	fail    map[string]error // LoadTenant errors by id
+	fail    map[string]error // LoadTenant and CreateImported errors by id
 	created []string
 	updates []legacy.Update
 	audits  []tenant.AuditEvent
@@ -59,9 +59,34 @@ func (m *memStore) ShortNameHolder(_ context.Context, short string) (string, err
 	return "", apperr.ErrNotFound
 }
 
+func (m *memStore) Existing(_ context.Context, ids, shortNames []string) (legacy.Existing, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := legacy.Existing{IDs: map[string]bool{}, ShortNames: map[string]bool{}}
+	for id, st := range m.tenants {
+		if slices.Contains(ids, id) || slices.Contains(shortNames, st.Record.Tenant.ShortName) {
+			e.IDs[id], e.ShortNames[st.Record.Tenant.ShortName] = true, true
+		}
+	}
+	return e, nil
+}
+
+// CreateImported refuses what the database's constraints refuse: an id or
+// a short name already taken.
 func (m *memStore) CreateImported(_ context.Context, rec tenant.Record, secs []tenant.SealedSecret, ev tenant.AuditEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.fail[rec.Tenant.ID]; err != nil {
+		return err
+	}
+	if _, ok := m.tenants[rec.Tenant.ID]; ok {
+		return fmt.Errorf("insert tenant: %w (tenants_pkey)", apperr.ErrConflict)
+	}
+	for _, st := range m.tenants {
+		if st.Record.Tenant.ShortName == rec.Tenant.ShortName {
+			return fmt.Errorf("insert tenant: %w: %w", tenant.ErrShortNameTaken, apperr.ErrConflict)
+		}
+	}
 	rec.Settings.Version, rec.Branding.Version, rec.Tenant.Version = 1, 1, 1
 	m.tenants[rec.Tenant.ID] = legacy.Stored{Record: rec, HasSettings: true, HasBranding: true, Secrets: secs}
 	m.created = append(m.created, rec.Tenant.ID)
@@ -411,5 +436,87 @@ func TestImporterLeavesDeletedTenantsAlone(t *testing.T) {
 	}
 	if r := f.Reasons[0]; r.Kind != legacy.SkipTenantDeleted || r.Line != 2 || !strings.Contains(r.Message, "restore it in the console first") {
 		t.Errorf("reason %q", r)
+	}
+}
+
+// lateStore is a memStore where, right after the import has read which
+// tenants exist, another writer creates one of the tree's tenants and takes
+// another folder's short name: the hint is stale when the folders are
+// written.
+type lateStore struct {
+	*memStore
+	meanwhile func()
+	loads     map[string]int // LoadTenant calls by id
+}
+
+func (l *lateStore) Existing(ctx context.Context, ids, shortNames []string) (legacy.Existing, error) {
+	e, err := l.memStore.Existing(ctx, ids, shortNames)
+	if l.meanwhile != nil {
+		l.meanwhile()
+		l.meanwhile = nil
+	}
+	return e, err
+}
+
+func (l *lateStore) LoadTenant(ctx context.Context, id string) (legacy.Stored, error) {
+	l.mu.Lock()
+	l.loads[id]++
+	l.mu.Unlock()
+	return l.memStore.LoadTenant(ctx, id)
+}
+
+// A folder that looked new when the run began is written without being read
+// first; when the database has since got its tenant or its short name, the
+// write is refused and the folder is decided again from what is there.
+func TestImporterHintNeverDecides(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	kr := testKeyring(t)
+	actor := tenant.System("cli:import-yaml")
+	mem := newMemStore()
+	st := &lateStore{memStore: mem, loads: map[string]int{}}
+	folder := func(id, short string) string {
+		return strings.NewReplacer("id: acme", "id: "+id, "short_name: acme-travel", "short_name: "+short).Replace(acmeYAML)
+	}
+	files := map[string]string{
+		"acme/client.yaml": folder("acme", "acme-travel"), "acme/prompts/inbound.txt": "Hello.\n",
+		"beta/client.yaml": folder("beta", "beta-travel"), "beta/prompts/inbound.txt": "Hello.\n",
+		"gamma/client.yaml": folder("gamma", "gamma-travel"), "gamma/prompts/inbound.txt": "Hello.\n",
+	}
+	st.meanwhile = func() {
+		// Another run imports acme; the console gives beta's short name to
+		// another tenant.
+		other := &legacy.Importer{Store: mem, Keyring: kr, Actor: actor}
+		if f, _ := other.Import(ctx, tree(t, map[string]string{"acme/client.yaml": files["acme/client.yaml"],
+			"acme/prompts/inbound.txt": "Hello.\n"})).Folder("acme"); f.Status != legacy.StatusCreated {
+			t.Fatalf("the other run: %+v", f)
+		}
+		mem.tenants["other"] = legacy.Stored{Record: tenant.Record{Tenant: tenant.Tenant{ID: "other", ShortName: "beta-travel", Status: tenant.StatusActive}}}
+	}
+	im := &legacy.Importer{Store: st, Keyring: kr, Actor: actor}
+	rep := im.Import(ctx, tree(t, files))
+
+	if f, _ := rep.Folder("acme"); f.Status != legacy.StatusUnchanged {
+		t.Errorf("acme, created meanwhile by the other run: %+v", f)
+	}
+	if f, _ := rep.Folder("beta"); f.Status != legacy.StatusSkipped || len(f.Reasons) != 1 || f.Reasons[0].Kind != legacy.SkipShortNameTaken ||
+		!strings.Contains(f.Reasons[0].Message, `used by the tenant "other"`) {
+		t.Errorf("beta, its short name taken meanwhile: %+v", f)
+	}
+	if f, _ := rep.Folder("gamma"); f.Status != legacy.StatusCreated {
+		t.Errorf("gamma: %+v", f)
+	}
+	if !slices.Equal(mem.created, []string{"acme", "gamma"}) || len(mem.audits) != 2 || !rep.OK() {
+		t.Errorf("created %v with %d audit events", mem.created, len(mem.audits))
+	}
+	// Only the folders whose write was refused were read.
+	if st.loads["gamma"] != 0 || st.loads["acme"] != 1 || st.loads["beta"] != 1 {
+		t.Errorf("reads before writing: %v", st.loads)
+	}
+
+	// Run again: what was written is unchanged, beta still skipped.
+	rep = im.Import(ctx, tree(t, files))
+	if rep.Counts.Unchanged != 2 || rep.Counts.Skipped != 1 || len(mem.created) != 2 || len(mem.updates) != 0 {
+		t.Errorf("second run: %+v", rep.Counts)
 	}
 }

@@ -16,9 +16,14 @@ type Store interface {
 	// ShortNameHolder returns the id of the tenant (of any status) whose
 	// short name is shortName, or apperr.ErrNotFound when it is free.
 	ShortNameHolder(ctx context.Context, shortName string) (string, error)
+	// Existing returns which of ids are tenants and which of shortNames
+	// tenants hold (of any status), in one read: what lets an import write
+	// a folder that is clearly new without reading it first.
+	Existing(ctx context.Context, ids, shortNames []string) (Existing, error)
 	// CreateImported writes a new tenant with its settings, branding,
 	// prompts and secrets, and ev, in one transaction. A short name already
-	// used gives an error matching tenant.ErrShortNameTaken.
+	// used gives an error matching tenant.ErrShortNameTaken, an id already
+	// used one matching apperr.ErrConflict.
 	CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error
 	// UpdateImported writes u and ev in one transaction. A row changed since
 	// it was loaded (its version moved) gives apperr.ErrConflict and writes
@@ -26,6 +31,21 @@ type Store interface {
 	UpdateImported(ctx context.Context, u Update, ev tenant.AuditEvent) error
 	// ActiveTenantIDs lists the ids of the active tenants, sorted.
 	ActiveTenantIDs(ctx context.Context) ([]string, error)
+}
+
+// Existing is what the database held of a tree's ids and short names when
+// the import began. It is a hint, never a decision: a tenant created or a
+// short name taken since then is refused by the database's constraints when
+// the folder is written, and the folder is decided again.
+type Existing struct {
+	IDs        map[string]bool // tenant ids found; never nil when read
+	ShortNames map[string]bool // short names some tenant holds
+}
+
+// clearlyNew reports whether neither c's id nor its short name was found.
+// A zero Existing (the read failed) finds nothing clearly new.
+func (e Existing) clearlyNew(c *Client) bool {
+	return e.IDs != nil && !e.IDs[c.ID] && !e.ShortNames[c.ShortName]
 }
 
 // Stored is a tenant as the database holds it, in the terms of a legacy

@@ -8,9 +8,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tenant-console/console/internal/tenant"
 )
@@ -166,7 +169,8 @@ func ReadFS(fsys fs.FS) (Tree, error) {
 		return Tree{}, fmt.Errorf("legacy: read tree: %w", err)
 	}
 	var t Tree
-	var files []string // beside the folders: not read, but named in a note
+	var files []string   // beside the folders: not read, but named in a note
+	var folders []string // read below, a few at a time
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") {
@@ -182,8 +186,11 @@ func ReadFS(fsys fs.FS) (Tree, error) {
 			files = append(files, printable(name))
 			continue
 		}
-		t.Results = append(t.Results, readFolder(fsys, name))
+		folders = append(folders, name)
 	}
+	read := make([]Result, len(folders))
+	inParallel(len(folders), func(i int) { read[i] = readFolder(fsys, folders[i]) })
+	t.Results = append(t.Results, read...)
 	if len(files) > 0 {
 		if len(files) > 5 {
 			files = append(files[:5], "…")
@@ -192,16 +199,33 @@ func ReadFS(fsys fs.FS) (Tree, error) {
 	}
 	slices.SortFunc(t.Results, func(a, b Result) int { return strings.Compare(a.Folder, b.Folder) })
 	checkIdentities(t.Results)
-	for i, r := range t.Results {
+	inParallel(len(t.Results), func(i int) {
+		r := &t.Results[i]
 		if r.Client != nil {
 			// Only for folders still imported: a skipped folder's prompts
 			// would only add noise to its report.
-			r.Client.Prompts, t.Results[i].Warnings = readPrompts(fsys, r.Folder, r.Warnings)
+			r.Client.Prompts, r.Warnings = readPrompts(fsys, r.Folder, r.Warnings)
 		}
-		sortIssues(t.Results[i].Warnings)
-		sortIssues(t.Results[i].Reasons)
-	}
+		sortIssues(r.Warnings)
+		sortIssues(r.Reasons)
+	})
 	return t, nil
+}
+
+// inParallel calls fn(i) for every i in [0, n), on as many goroutines as
+// there are processors: folders are read and parsed independently, and a
+// large tree's reading would otherwise keep the import waiting on one core.
+func inParallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // isDir reports whether the entry at name is a folder, following a

@@ -21,17 +21,21 @@ func (s *Store) RecordAudit(ctx context.Context, ev tenant.AuditEvent) error {
 }
 
 func insertAudit(ctx context.Context, q querier, ev tenant.AuditEvent) error {
+	return auditStmt(ev).exec(ctx, q)
+}
+
+// auditStmt is the insert of one audit event.
+func auditStmt(ev tenant.AuditEvent) stmt {
 	var tenantID *string
 	if ev.TenantID != "" {
 		tenantID = &ev.TenantID
 	}
-	_, err := q.Exec(ctx, `
+	return stmt{op: "insert audit event", sql: `
 		INSERT INTO audit_events
 			(actor_id, actor_email, actor_role, tenant_id, action, before, after, request_id, remote_addr)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		ev.ActorID, ev.ActorEmail, ev.ActorRole, tenantID, ev.Action,
-		nilIfEmpty(ev.Before), nilIfEmpty(ev.After), ev.RequestID, ev.RemoteAddr)
-	return mapErr("insert audit event", err)
+		args: []any{ev.ActorID, ev.ActorEmail, ev.ActorRole, tenantID, ev.Action,
+			nilIfEmpty(ev.Before), nilIfEmpty(ev.After), ev.RequestID, ev.RemoteAddr}}
 }
 
 // nilIfEmpty stores an empty before/after as SQL NULL rather than {}.

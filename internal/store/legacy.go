@@ -65,24 +65,43 @@ func (s *Store) ShortNameHolder(ctx context.Context, shortName string) (string, 
 	return id, err
 }
 
-// CreateImported writes a tenant read from a legacy folder with all its
-// rows and its audit event, in one transaction.
-func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error {
-	return s.withTx(ctx, readWrite, func(t *txStore) error {
-		tx := t.tx
-		if err := t.InsertRecord(ctx, rec); err != nil {
-			return err
+// Existing returns which of ids are tenants and which of shortNames are
+// held, of any status, in one query (both columns are unique indexes).
+func (s *Store) Existing(ctx context.Context, ids, shortNames []string) (legacy.Existing, error) {
+	var e legacy.Existing
+	err := s.retryRepeatable(ctx, func() error {
+		e = legacy.Existing{IDs: map[string]bool{}, ShortNames: map[string]bool{}}
+		rows, err := s.pool.Query(ctx, `SELECT id, short_name FROM tenants
+			WHERE id = ANY($1) OR short_name = ANY($2)`, ids, shortNames)
+		if err != nil {
+			return mapErr("existing tenants", err)
 		}
-		for _, sec := range secrets {
-			if sec.UpdatedBy == "" {
-				sec.UpdatedBy = rec.Tenant.CreatedBy
-			}
-			if err := upsertSecret(ctx, tx, rec.Tenant.ID, sec); err != nil {
-				return err
-			}
-		}
-		return insertAudit(ctx, tx, ev)
+		var id, short string
+		_, err = pgx.ForEachRow(rows, []any{&id, &short}, func() error {
+			e.IDs[id], e.ShortNames[short] = true, true
+			return nil
+		})
+		return mapErr("existing tenants", err)
 	})
+	if err != nil {
+		return legacy.Existing{}, err
+	}
+	return e, nil
+}
+
+// CreateImported writes a tenant read from a legacy folder with all its
+// rows and its audit event, in one transaction of two round trips
+// (writeAll).
+func (s *Store) CreateImported(ctx context.Context, rec tenant.Record, secrets []tenant.SealedSecret, ev tenant.AuditEvent) error {
+	stmts := recordStmts(rec)
+	for _, sec := range secrets {
+		if sec.UpdatedBy == "" {
+			sec.UpdatedBy = rec.Tenant.CreatedBy
+		}
+		stmts = append(stmts, secretStmt(rec.Tenant.ID, sec))
+	}
+	stmts = append(stmts, auditStmt(ev))
+	return s.writeAll(ctx, stmts...)
 }
 
 // UpdateImported writes the changed rows of an existing tenant and ev in

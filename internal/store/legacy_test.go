@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tenant-console/console/internal/apperr"
@@ -73,6 +74,13 @@ func TestImportedTenantWritesAndLoads(t *testing.T) {
 	if id, err := st.ShortNameHolder(ctx, "acme-travel"); err != nil || id != "acme" {
 		t.Errorf("short name holder: %q %v", id, err)
 	}
+	e, err := st.Existing(ctx, []string{"acme", "nobody"}, []string{"acme-travel", "free"})
+	if err != nil || !e.IDs["acme"] || e.IDs["nobody"] || !e.ShortNames["acme-travel"] || e.ShortNames["free"] {
+		t.Errorf("existing: %+v %v", e, err)
+	}
+	if e, err := st.Existing(ctx, []string{"nobody"}, []string{"free"}); err != nil || e.IDs == nil || len(e.IDs)+len(e.ShortNames) != 0 {
+		t.Errorf("nothing existing: %+v %v", e, err)
+	}
 	if ids, err := st.ActiveTenantIDs(ctx); err != nil || len(ids) != 1 || ids[0] != "acme" {
 		t.Errorf("active: %v %v", ids, err)
 	}
@@ -100,6 +108,49 @@ func TestImportedTenantWritesAndLoads(t *testing.T) {
 	}
 	if latest, _ := st.LoadTenant(ctx, "acme"); len(latest.Record.Prompts) != 2 || latest.Record.Branding.Version != 2 {
 		t.Error("a refused update wrote something")
+	}
+}
+
+// CreateImported sends its writes together; each refusal still reads as
+// that write's own, and a refused tenant leaves nothing behind.
+func TestCreateImportedRefusals(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	st := store.New(pool)
+	ctx := context.Background()
+	actor := tenant.System("cli:import-yaml")
+	imported := func(id string) tenant.AuditEvent { return tenant.NewAuditEvent(actor, id, tenant.ActionTenantImported) }
+	if err := st.CreateImported(ctx, importedRecord("acme", "Acme Travel", "acme-travel"), nil, imported("acme")); err != nil {
+		t.Fatal(err)
+	}
+
+	err := st.CreateImported(ctx, importedRecord("acme", "Acme Again", "acme-again"), nil, imported("acme"))
+	if !errors.Is(err, apperr.ErrConflict) || errors.Is(err, tenant.ErrShortNameTaken) {
+		t.Errorf("the same id again: %v", err)
+	}
+	err = st.CreateImported(ctx, importedRecord("acme2", "Acme Two", "acme-travel"), nil, imported("acme2"))
+	if !errors.Is(err, tenant.ErrShortNameTaken) || !errors.Is(err, apperr.ErrConflict) {
+		t.Errorf("the same short name again: %v", err)
+	}
+	badPrompt := importedRecord("beta", "Beta", "beta")
+	badPrompt.Prompts[0].Name = "In Bound"
+	err = st.CreateImported(ctx, badPrompt, nil, imported("beta"))
+	if r, ok := apperr.AsRefused(err); !ok || r.Field != "tenant_prompts.name" || !strings.Contains(err.Error(), "insert tenant prompt In Bound") {
+		t.Errorf("refused prompt: %v", err)
+	}
+	badSecret := tenant.SealedSecret{Name: secrets.NameSupabaseURL, Kind: tenant.SecretEnvRef, EnvRef: "${SUPABASE_URL}", Hint: "too long"}
+	err = st.CreateImported(ctx, importedRecord("beta", "Beta", "beta"), []tenant.SealedSecret{badSecret}, imported("beta"))
+	if r, ok := apperr.AsRefused(err); !ok || r.Field != "tenant_secrets.hint" || !strings.Contains(err.Error(), "write secret supabase_url") {
+		t.Errorf("refused secret: %v", err)
+	}
+	var tenants, events int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM audit_events)`).Scan(&tenants, &events); err != nil ||
+		tenants != 1 || events != 1 {
+		t.Errorf("refused writes left %d tenants and %d audit events (%v)", tenants, events, err)
+	}
+	// The connections they used were left outside any transaction.
+	if err := st.CreateImported(ctx, importedRecord("beta", "Beta", "beta"), nil, imported("beta")); err != nil {
+		t.Errorf("after the refusals: %v", err)
 	}
 }
 

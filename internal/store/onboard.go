@@ -63,54 +63,53 @@ func (t *txStore) SaveOnboardingResult(ctx context.Context, key string, res tena
 	return nil
 }
 
-// InsertRecord writes a new tenant with its settings, branding and prompts.
+// InsertRecord writes a new tenant with its settings, branding and prompts,
+// in one round trip.
 func (t *txStore) InsertRecord(ctx context.Context, rec tenant.Record) error {
+	return sendAll(ctx, t.tx, recordStmts(rec)...)
+}
+
+// recordStmts are the inserts of a new tenant with its settings, branding
+// and prompts. A short name already held fails as tenant.ErrShortNameTaken.
+func recordStmts(rec tenant.Record) []stmt {
 	tn, st, br := rec.Tenant, rec.Settings, rec.Branding
 	if tn.Status == "" {
 		tn.Status = tenant.StatusActive
 	}
-	_, err := t.tx.Exec(ctx, `
+	updatedBy := tn.CreatedBy
+	stmts := []stmt{{op: "insert tenant", sql: `
 		INSERT INTO tenants (id, name, short_name, status, plan, max_users, max_monthly_quotes,
 			max_storage_gb, created_at, created_by, updated_at, source, contact_emails)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()), $10, coalesce($9, now()), $11, $12)`,
-		tn.ID, tn.Name, tn.ShortName, string(tn.Status), string(tn.Plan), tn.Quotas.MaxUsers,
-		tn.Quotas.MaxMonthlyQuotes, tn.Quotas.MaxStorageGB, timeOrNil(tn.CreatedAt), tn.CreatedBy,
-		string(tn.Source), contactEmails(st.SupportEmail, nil))
-	if UniqueViolation(err, "tenants_short_name_key") {
-		return fmt.Errorf("insert tenant: %w: %w", tenant.ErrShortNameTaken, apperr.ErrConflict)
-	}
-	if err != nil {
-		return mapErr("insert tenant", err)
-	}
-	updatedBy := tn.CreatedBy
-	_, err = t.tx.Exec(ctx, `
+		args: []any{tn.ID, tn.Name, tn.ShortName, string(tn.Status), string(tn.Plan), tn.Quotas.MaxUsers,
+			tn.Quotas.MaxMonthlyQuotes, tn.Quotas.MaxStorageGB, timeOrNil(tn.CreatedAt), tn.CreatedBy,
+			string(tn.Source), contactEmails(st.SupportEmail, nil)},
+		mapFail: func(err error) error {
+			if UniqueViolation(err, "tenants_short_name_key") {
+				return fmt.Errorf("insert tenant: %w: %w", tenant.ErrShortNameTaken, apperr.ErrConflict)
+			}
+			return mapErr("insert tenant", err)
+		},
+	}, {op: "insert tenant settings", sql: `
 		INSERT INTO tenant_settings (tenant_id, company_name, support_email, support_phone, website,
 			currency, timezone, email_from_name, email_from_email, updated_at, updated_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, now()), $11)`,
-		tn.ID, st.CompanyName, st.SupportEmail, st.SupportPhone, st.Website, st.Currency,
-		st.Timezone, st.EmailFromName, st.EmailFromEmail, timeOrNil(tn.CreatedAt), updatedBy)
-	if err != nil {
-		return mapErr("insert tenant settings", err)
-	}
-	_, err = t.tx.Exec(ctx, `
+		args: []any{tn.ID, st.CompanyName, st.SupportEmail, st.SupportPhone, st.Website, st.Currency,
+			st.Timezone, st.EmailFromName, st.EmailFromEmail, timeOrNil(tn.CreatedAt), updatedBy},
+	}, {op: "insert tenant branding", sql: `
 		INSERT INTO tenant_branding (tenant_id, preset_theme, logo_url, color_primary,
 			color_secondary, color_accent, updated_at, updated_by)
 		VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), $8)`,
-		tn.ID, br.PresetTheme, br.LogoURL, br.ColorPrimary, br.ColorSecondary, br.ColorAccent,
-		timeOrNil(tn.CreatedAt), updatedBy)
-	if err != nil {
-		return mapErr("insert tenant branding", err)
-	}
+		args: []any{tn.ID, br.PresetTheme, br.LogoURL, br.ColorPrimary, br.ColorSecondary, br.ColorAccent,
+			timeOrNil(tn.CreatedAt), updatedBy},
+	}}
 	for _, p := range rec.Prompts {
-		_, err = t.tx.Exec(ctx, `
+		stmts = append(stmts, stmt{op: "insert tenant prompt " + p.Name, sql: `
 			INSERT INTO tenant_prompts (tenant_id, name, body, updated_at, updated_by)
 			VALUES ($1, $2, $3, coalesce($4, now()), $5)`,
-			tn.ID, p.Name, p.Body, timeOrNil(tn.CreatedAt), updatedBy)
-		if err != nil {
-			return mapErr("insert tenant prompt "+p.Name, err)
-		}
+			args: []any{tn.ID, p.Name, p.Body, timeOrNil(tn.CreatedAt), updatedBy}})
 	}
-	return nil
+	return stmts
 }
 
 // InsertMember adds a person to a tenant.

@@ -55,18 +55,22 @@ func listSealedSecrets(ctx context.Context, q querier, id string) ([]tenant.Seal
 
 // upsertSecret inserts or replaces one credential row.
 func upsertSecret(ctx context.Context, q querier, tenantID string, s tenant.SealedSecret) error {
+	return secretStmt(tenantID, s).exec(ctx, q)
+}
+
+// secretStmt is the insert or replacement of one credential row.
+func secretStmt(tenantID string, s tenant.SealedSecret) stmt {
 	var ciphertext []byte
 	if s.Kind == tenant.SecretEncrypted {
 		ciphertext = s.Ciphertext
 	}
-	_, err := q.Exec(ctx, `
+	return stmt{op: "write secret " + s.Name, sql: `
 		INSERT INTO tenant_secrets (tenant_id, name, kind, ciphertext, key_id, env_ref, hint, updated_at, updated_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8)
 		ON CONFLICT (tenant_id, name) DO UPDATE SET
 			kind = EXCLUDED.kind, ciphertext = EXCLUDED.ciphertext, key_id = EXCLUDED.key_id,
 			env_ref = EXCLUDED.env_ref, hint = EXCLUDED.hint, updated_at = now(), updated_by = EXCLUDED.updated_by`,
-		tenantID, s.Name, s.Kind, ciphertext, nullable(s.KeyID), nullable(s.EnvRef), s.Hint, s.UpdatedBy)
-	return mapErr("write secret "+s.Name, err)
+		args: []any{tenantID, s.Name, s.Kind, ciphertext, nullable(s.KeyID), nullable(s.EnvRef), s.Hint, s.UpdatedBy}}
 }
 
 // ReplaceSecret writes a tenant's credential and its audit event (ev.Before

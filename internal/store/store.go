@@ -43,6 +43,56 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
+// stmt is one write: its SQL, its arguments and how its failure reads. It
+// runs alone (exec) or with the other writes of its transaction in one
+// round trip (sendAll), and fails the same way either way.
+type stmt struct {
+	op   string // the name its errors carry (mapErr)
+	sql  string
+	args []any
+	// mapFail, when set, maps the failure instead of mapErr(op, ...).
+	mapFail func(error) error
+}
+
+func (s stmt) fail(err error) error {
+	if err == nil || s.mapFail == nil {
+		return mapErr(s.op, err)
+	}
+	return s.mapFail(err)
+}
+
+func (s stmt) exec(ctx context.Context, q querier) error {
+	_, err := q.Exec(ctx, s.sql, s.args...)
+	return s.fail(err)
+}
+
+// sendAll runs stmts in tx, in order, in one round trip (a pgx.Batch) and
+// returns the first failure as that statement run alone would have; the
+// transaction is then aborted and the statements after it do nothing.
+func sendAll(ctx context.Context, tx pgx.Tx, stmts ...stmt) error {
+	b := &pgx.Batch{}
+	for _, s := range stmts {
+		b.Queue(s.sql, s.args...)
+	}
+	br := tx.SendBatch(ctx, b)
+	if err := readAll(br, stmts); err != nil {
+		_ = br.Close()
+		return err
+	}
+	return markUnreachable(br.Close())
+}
+
+// readAll reads the results of stmts, the first queued in br, and returns
+// the first failure as that statement run alone would have.
+func readAll(br pgx.BatchResults, stmts []stmt) error {
+	for _, s := range stmts {
+		if _, err := br.Exec(); err != nil {
+			return s.fail(err)
+		}
+	}
+	return nil
+}
+
 // txStore is the set of writes offered inside one transaction.
 type txStore struct {
 	tx pgx.Tx

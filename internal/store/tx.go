@@ -56,16 +56,92 @@ func (s *Store) withTx(ctx context.Context, opts pgx.TxOptions, fn func(*txStore
 		}
 		return nil
 	}
-	err := attempt(s.pool)
+	return s.onLiveConn(ctx, func() error { return attempt(s.pool) },
+		func(conn *pgxpool.Conn) error { return attempt(conn) })
+}
+
+// writeAll runs stmts as one transaction in two round trips: BEGIN alone,
+// then the statements and COMMIT in one batch. As in withTx, a connection
+// the server had closed is met at BEGIN, before anything was done, and the
+// transaction runs once more on a live one. Sending COMMIT with the
+// statements means the row locks they take (a new tenant's insert updates
+// the tenant_counts row of its status and plan, which most new tenants
+// share) are held only while the server runs them, never across a round
+// trip to the client and back, so concurrent writers wait that much less
+// for each other. A connection lost during that batch may have been lost
+// after the COMMIT ran, so the transaction is then not run again.
+func (s *Store) writeAll(ctx context.Context, stmts ...stmt) error {
+	attempt := func(conn *pgxpool.Conn) error {
+		if _, err := conn.Exec(ctx, "begin"); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		for _, st := range stmts {
+			b.Queue(st.sql, st.args...)
+		}
+		b.Queue("commit")
+		br := conn.SendBatch(ctx, b)
+		err := readAll(br, stmts)
+		if err == nil {
+			var tag pgconn.CommandTag
+			if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
+				err = pgx.ErrTxCommitRollback
+			}
+			err = mapErr("commit", err)
+		}
+		if closeErr := br.Close(); err == nil {
+			err = mapErr("commit", closeErr)
+		}
+		if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
+			// Statements after a failed one were skipped, COMMIT too: the
+			// transaction waits for its ROLLBACK. A connection left in one
+			// is not handed out again (pgxpool destroys it).
+			_, _ = conn.Exec(ctx, "rollback")
+		}
+		if err != nil {
+			return notRepeatable{err}
+		}
+		return nil
+	}
+	return s.onLiveConn(ctx,
+		func() error {
+			conn, err := s.pool.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer conn.Release()
+			return attempt(conn)
+		}, attempt)
+}
+
+// onLiveConn runs first and, when it met a connection the server had
+// closed before anything could have been done twice, runs again on a
+// connection that answers a ping.
+func (s *Store) onLiveConn(ctx context.Context, first func() error, again func(*pgxpool.Conn) error) error {
+	err := first()
 	if retryable(ctx, err) {
 		conn, connErr := s.liveConn(ctx)
 		if connErr != nil {
 			return markUnreachable(connErr)
 		}
 		defer conn.Release()
-		err = attempt(conn)
+		err = again(conn)
 	}
 	return markUnreachable(err)
+}
+
+// WaitDurable returns once every transaction committed before it is on
+// disk, including those committed with synchronous_commit=off (which return
+// before their WAL is flushed). It commits one transaction that writes a
+// WAL record (a logical decoding message, which no table sees) and waits
+// for its flush; WAL is flushed in order, so that flush covers every commit
+// record written before it.
+func (s *Store) WaitDurable(ctx context.Context) error {
+	return s.withTx(ctx, readWrite, func(t *txStore) error {
+		_, err := t.tx.Exec(ctx, `SELECT set_config('synchronous_commit', 'on', true),
+			pg_logical_emit_message(true, 'console', 'wait durable')`)
+		return mapErr("wait for the disk flush", err)
+	})
 }
 
 // txBeginner is the pool, or one connection of it.

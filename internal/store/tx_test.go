@@ -28,10 +28,27 @@ type terminator struct {
 }
 
 func (k *terminator) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	k.terminate(conn, data.SQL)
+	return ctx
+}
+
+// TraceBatchStart terminates the backend a batch is about to be sent on
+// when its first statement starts with prefix.
+func (k *terminator) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	if len(data.Batch.QueuedQueries) > 0 {
+		k.terminate(conn, data.Batch.QueuedQueries[0].SQL)
+	}
+	return ctx
+}
+
+func (k *terminator) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (k *terminator) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+func (k *terminator) terminate(conn *pgx.Conn, sql string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.times == 0 || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(data.SQL)), k.prefix) {
-		return ctx
+	if k.times == 0 || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(sql)), k.prefix) {
+		return
 	}
 	k.times--
 	pid := conn.PgConn().PID()
@@ -46,7 +63,6 @@ func (k *terminator) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data p
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	return ctx
 }
 
 func (k *terminator) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
@@ -138,6 +154,33 @@ func TestTransactionMeetsAClosedConnection(t *testing.T) {
 		}
 	}
 
+	// A transaction whose statements go with its COMMIT in one batch
+	// (CreateImported): closed at BEGIN, it runs again and writes once;
+	// closed at the batch, which may have committed, it is unavailable.
+	tenants := func() (n int) {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i, c := range []struct {
+		prefix      string
+		unavailable bool
+		written     int
+	}{{"begin", false, 1}, {"insert into tenants", true, 0}} {
+		before := tenants()
+		k.set(c.prefix, 1)
+		id := fmt.Sprintf("batch%d", i)
+		err := st.CreateImported(ctx, importedRecord(id, "Batch", id), nil, tenant.NewAuditEvent(actor, id, tenant.ActionTenantImported))
+		if k.times != 0 {
+			t.Errorf("%s: the connection was not closed", c.prefix)
+		}
+		k.set("", 0)
+		if errors.Is(err, apperr.ErrUnavailable) != c.unavailable || (err != nil) != c.unavailable || tenants()-before != c.written {
+			t.Errorf("closed at %q: %v, %d tenants written", c.prefix, err, tenants()-before)
+		}
+	}
+
 	// A plain read closed once is read again; twice, it is unavailable.
 	k.set("select", 1)
 	if _, err := st.ListStaff(ctx); err != nil {
@@ -146,5 +189,38 @@ func TestTransactionMeetsAClosedConnection(t *testing.T) {
 	k.set("select", 2)
 	if _, err := st.ListStaff(ctx); !errors.Is(err, apperr.ErrUnavailable) {
 		t.Fatalf("a read closed twice: %v, want ErrUnavailable", err)
+	}
+}
+
+// Commits made with synchronous_commit=off return before their WAL is on
+// disk; WaitDurable returns only once it is.
+func TestWaitDurable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(testdb.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	if err := st.CreateImported(ctx, importedRecord("acme", "Acme Travel", "acme-travel"), nil,
+		tenant.NewAuditEvent(tenant.System("test"), "acme", tenant.ActionTenantImported)); err != nil {
+		t.Fatal(err)
+	}
+	var written string
+	if err := pool.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&written); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WaitDurable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var flushed bool
+	if err := pool.QueryRow(ctx, `SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn`, written).Scan(&flushed); err != nil || !flushed {
+		t.Errorf("after WaitDurable the WAL up to %s is not on disk (%v)", written, err)
 	}
 }

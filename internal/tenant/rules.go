@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // time.LoadLocation must not depend on the host's tzdata
 	"unicode"
@@ -88,9 +89,20 @@ func validTimezone(s string) bool {
 	if s == "Local" {
 		return false
 	}
-	_, err := time.LoadLocation(s)
-	return err == nil
+	if _, ok := knownZones.Load(s); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return false
+	}
+	knownZones.Store(s, true)
+	return true
 }
+
+// knownZones are the zone names LoadLocation has accepted (a few hundred at
+// most): it reads and parses the zone's file on every call, and an import
+// checks the same few zones for thousands of tenants.
+var knownZones sync.Map
 
 // lowerSchemeAndHost lower-cases what URLs compare case-insensitively: the
 // scheme and the host (with its port). The path, query and fragment keep
