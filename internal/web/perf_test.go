@@ -33,12 +33,18 @@ func (l *queryLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 
 func (l *queryLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// Queries sent in one batch count one each, like the others.
+// Queries sent in one batch count one each, like the others; the
+// statements that open, set up and close a batch's transaction (a search's
+// top-N runs with seq scans off) read nothing and are not counted.
 func (l *queryLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return ctx
 }
 
 func (l *queryLog) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	switch {
+	case strings.HasPrefix(d.SQL, "BEGIN"), strings.HasPrefix(d.SQL, "SET LOCAL "), d.SQL == "COMMIT":
+		return
+	}
 	l.mu.Lock()
 	l.sql = append(l.sql, d.SQL)
 	l.mu.Unlock()
