@@ -19,12 +19,10 @@ import (
 
 // A search over every tenant reads tenants.search (docs/design.md §17). It
 // first reads a small repeatable sample (tenants_search_sample_idx), which
-// says how many tenants of each status match. A term with few matches is
-// read whole, its counts exact (top-N). For a common one, the sample is
-// read again, further where its matches are too few for an "about" count,
-// and in the same read grouped into stretches of the list's order, which
-// says roughly how far a walk of that order goes before the page is full;
-// then the cheapest way is taken:
+// says how many tenants of each status match and, grouped into stretches of
+// the list's order, roughly how far a walk of that order goes before the
+// page is full. A term with few matches is read whole, its counts exact
+// (top-N). For a common one the cheapest way is taken:
 //
 //   - top-N: every match through the trigram index (or, for one or two
 //     characters, the prefix index of each field), sorted; exact counts
@@ -36,8 +34,9 @@ import (
 //     with the term are a range of the name order; those whose id or an
 //     e-mail does are read one by one when the sample says they are few.
 //
-// After a walk or a merge, the counts are the second read's estimates
-// ("about").
+// After a walk or a merge, the counts are the sample's estimates ("about"),
+// read further (counting only) for a status whose sampled matches are too
+// few for ±15%.
 
 // searchSep separates the fields of tenants.search and contact_emails
 // (U+001F): the field rules refuse control characters, so no search term
@@ -254,20 +253,15 @@ type searchSample struct {
 var sampleStatuses = []tenant.Status{tenant.StatusActive, tenant.StatusSuspended, tenant.StatusDeleted}
 
 // sampleSearch reads the sample of every status from
-// tenants_search_sample_idx alone: buckets[status] hash buckets of each
-// status, or as many as make about sampleTarget rows of it within the plan
-// filter when buckets is nil. With o, it also groups the sampled rows into
-// stretches of o's order after its cursor (walkGroup), in the same read.
-func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets map[tenant.Status]int, o *searchOrder) (searchSample, error) {
+// tenants_search_sample_idx alone: as many hash buckets of each status as
+// make about sampleTarget rows of it within the plan filter, and groups
+// them into stretches of o's order after its cursor (walkGroup). With
+// buckets, it reads buckets[status] of each instead and only counts the
+// matches: the further read of a common term's counts.
+func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, o searchOrder, buckets map[tenant.Status]int) (searchSample, error) {
 	f := &filter{}
 	plan := f.arg(string(q.Plan))
 	needle := f.arg(searchNeedle(q))
-	wordsCond := "true"
-	for _, w := range strings.FieldsFunc(strings.ToLower(q.Search), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		wordsCond += " AND strpos(t.search, " + f.arg(w) + ") > 0"
-	}
 	// k is the number of buckets read of each status: given, or sized for
 	// sampleTarget rows of it within the plan filter.
 	var k string
@@ -287,13 +281,26 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 			f.arg(string(st))))
 	}
 	inPlan := planCond(f, q, "t.plan")
-	groups := `NULL::text[], NULL::float8[], NULL::float8[]`
 	sampled := `sampled AS (` + strings.Join(reads, "\nUNION ALL ") + `)`
-	if o != nil {
+	groups := `NULL::text[], NULL::float8[], NULL::float8[]`
+	others, candidates := "0", "0"
+	if buckets == nil {
 		sampled = `sampled AS MATERIALIZED (` + strings.Join(reads, "\nUNION ALL ") + `),
-		g AS MATERIALIZED (` + walkGroupsSQL(f, q, *o) + `)`
+		g AS MATERIALIZED (` + walkGroupsSQL(f, q, o) + `)`
 		groups = `(SELECT array_agg(key ORDER BY key) FROM g), (SELECT array_agg(rows ORDER BY key) FROM g),
 			(SELECT array_agg(matching ORDER BY key) FROM g)`
+		// What the choice of a way needs besides the counts: the matches
+		// not at the start of the name, and the candidates the trigram
+		// index finds (the trigrams of a term are those of its words; a
+		// tenant holding them all may still not match).
+		others = `count(*) FILTER (WHERE ` + inPlan + ` AND strpos(t.search, ` + needle + `) > 1)`
+		words := "true"
+		for _, w := range strings.FieldsFunc(strings.ToLower(q.Search), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			words += " AND strpos(t.search, " + f.arg(w) + ") > 0"
+		}
+		candidates = `count(*) FILTER (WHERE ` + words + `)`
 	}
 	sql := `WITH b AS MATERIALIZED (
 			SELECT st AS status, ` + k + ` AS k, n, n_all
@@ -305,8 +312,7 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 		s AS (SELECT t.status,
 			count(*) FILTER (WHERE ` + inPlan + `) AS seen,
 			count(*) FILTER (WHERE ` + inPlan + ` AND strpos(t.search, ` + needle + `) > 0) AS hits,
-			count(*) FILTER (WHERE ` + inPlan + ` AND strpos(t.search, ` + needle + `) > 1) AS others,
-			count(*) AS seen_all, count(*) FILTER (WHERE ` + wordsCond + `) AS candidates
+			` + others + ` AS others, count(*) AS seen_all, ` + candidates + ` AS candidates
 			FROM sampled t GROUP BY t.status)
 		SELECT b.status, b.n::bigint, b.k, coalesce(s.seen, 0), coalesce(s.hits, 0), coalesce(s.others, 0),
 			b.n_all::bigint, coalesce(s.seen_all, 0), coalesce(s.candidates, 0),
@@ -331,7 +337,7 @@ func (s *Store) sampleSearch(ctx context.Context, q tenant.ListQuery, buckets ma
 	if err != nil {
 		return searchSample{}, mapErr("sample search", err)
 	}
-	if o != nil {
+	if buckets == nil {
 		out.groups = make([]walkGroup, len(keys))
 		for i := range keys {
 			out.groups[i] = walkGroup{key: keys[i], rows: groupRows[i], matching: groupMatching[i]}
@@ -432,7 +438,7 @@ func (sm searchSample) othersInPlan() float64 {
 func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error {
 	q := res.Query
 	o := newSearchOrder(q)
-	sm, err := s.sampleSearch(ctx, q, nil, nil)
+	sm, err := s.sampleSearch(ctx, q, o, nil)
 	if err != nil {
 		return err
 	}
@@ -452,18 +458,6 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	unit := 1.0
 	if !o.byName() {
 		unit = createdWalkCost
-	}
-	// A common term: its sample is read again, further for a status whose
-	// sampled matches are too few for an "about" count within ±15%, and
-	// grouped into stretches of the order, which says how far a walk goes.
-	more, countExactly := sm.further()
-	if countExactly {
-		trace(ctx, "count")
-	} else if len(more) > 0 {
-		trace(ctx, "resample")
-	}
-	if sm, err = s.sampleSearch(ctx, q, sm.buckets(more), &o); err != nil {
-		return err
 	}
 	walk := walkEstimate(sm.groups, o.need()) * unit
 	merge := math.Inf(1)
@@ -494,7 +488,7 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 			budget = int(top / unit)
 		}
 		trace(ctx, "walk")
-		found, err = s.walkPage(ctx, res, o, budget)
+		found, err = s.walkPage(ctx, res, o, budget, sm.groups)
 	}
 	if err != nil {
 		return err
@@ -503,10 +497,22 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 		trace(ctx, "top")
 		return s.topPage(ctx, res, o)
 	}
-	if countExactly {
+	// The counts: a status whose sampled matches are too few for "about N"
+	// within ±15% is read further, unless counting every match is cheaper.
+	switch more, countExactly := sm.further(); {
+	case countExactly:
+		trace(ctx, "count")
 		return s.countMatches(ctx, res)
+	case len(more) > 0:
+		trace(ctx, "resample")
+		further, err := s.sampleSearch(ctx, q, o, sm.buckets(more))
+		if err != nil {
+			return err
+		}
+		setEstimatedCounts(res, further)
+	default:
+		setEstimatedCounts(res, sm)
 	}
-	setEstimatedCounts(res, sm)
 	return nil
 }
 
@@ -653,9 +659,12 @@ const pageColumns = `t.id, t.name, lower(t.name) AS name_key, t.short_name, t.st
 const pageJoin = `page JOIN tenants t ON t.id = page.id LEFT JOIN tenant_settings s ON s.tenant_id = t.id`
 
 // walkPage reads the page by walking the order from the cursor. With a
-// budget, it reads at most that many rows and reports whether the page was
-// found within them (false: the caller must find it another way).
-func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOrder, budget int) (bool, error) {
+// budget, it reads about that many rows at most and reports whether the
+// page was found within them (false: the caller must find it another way).
+// In name order the budget is a range of names, from the sample's stretches
+// (groups), so the walk stays one index scan that checks each row where it
+// reads it; in creation order it is a count of rows.
+func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOrder, budget int, groups []walkGroup) (bool, error) {
 	q := res.Query
 	f := &filter{}
 	key := "lower(t.name)"
@@ -663,12 +672,25 @@ func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOr
 		key = "t.created_at"
 	}
 	var sql string
-	if budget <= 0 {
+	bounded := false
+	if budget <= 0 || o.byName() {
+		within := "true"
+		if budget > 0 {
+			if bound, ok := nameBound(groups, float64(budget), o.desc()); ok {
+				bounded = true
+				if o.desc() {
+					within = "lower(t.name) >= " + f.arg(bound)
+				} else {
+					within = "lower(t.name) < " + f.arg(bound)
+				}
+			}
+		}
 		sql = `WITH page AS (
 			SELECT id, row_number() OVER () AS ord, false AS sentinel FROM (
 				SELECT t.id FROM tenants t WHERE ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") +
-			` AND ` + searchCond(f, q) + ` AND ` + o.after(f, key, "t.id") + `
+			` AND ` + searchCond(f, q) + ` AND ` + o.after(f, key, "t.id") + ` AND ` + within + `
 				ORDER BY ` + o.orderBy(key, "t.id") + ` LIMIT ` + f.arg(o.limit) + ` OFFSET ` + f.arg(o.offset) + `) p)`
+		budget = 0
 	} else {
 		b := f.arg(budget)
 		sql = `WITH page AS (
@@ -704,8 +726,32 @@ func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOr
 		}
 		page = page[min(o.offset, len(page)):]
 	}
+	if bounded && len(page) < o.limit {
+		// More matches may lie past the range.
+		return false, nil
+	}
 	fillPage(res, page, o.backwards)
 	return true, nil
+}
+
+// nameBound is where a walk of the name order within budget rows stops:
+// the two-character name prefix of the first stretch it would not afford
+// (ascending: names below it; descending: the last stretch it affords,
+// names from it on). The first stretch is always afforded. ok is false
+// when every stretch is.
+func nameBound(groups []walkGroup, budget float64, desc bool) (bound string, ok bool) {
+	rows := 0.0
+	for i, g := range groups {
+		rows += g.rows
+		if rows <= budget || i == 0 {
+			continue
+		}
+		if desc {
+			return strings.TrimPrefix(groups[i-1].key, searchSep), true
+		}
+		return strings.TrimPrefix(g.key, searchSep), true
+	}
+	return "", false
 }
 
 type walkRow struct {
