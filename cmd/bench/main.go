@@ -86,7 +86,11 @@ func run() error {
 	flag.BoolVar(&o.keep, "keep", false, "keep the database (and the private cluster) afterwards (prints its URL)")
 	flag.StringVar(&o.privateCluster, "private-cluster", "auto",
 		fmt.Sprintf("run on a private Postgres cluster sized for the run: on, off, or auto (from %d tenants on)", privateClusterScale))
+	rejudge := flag.String("judge", "", "judge a stored report FILE again against the current targets, print it and rewrite it (nothing is measured)")
 	flag.Parse()
+	if *rejudge != "" {
+		return judgeAgain(*rejudge)
+	}
 	// The deep pages are page 1,000 of 25 rows (pageCases), and about 3%
 	// of the seeded tenants are deleted, which the list leaves out.
 	const minScale = 26_000
@@ -899,6 +903,27 @@ type targetResult struct {
 	Met    bool   `json:"met"`
 }
 
+// judgeAgain reads a stored report, judges it against the current targets,
+// prints it and writes it back: for a report measured before a target
+// changed.
+func judgeAgain(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	rep.Targets = judge(rep)
+	printReport(os.Stdout, rep)
+	out, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(out, '\n'), 0o644)
+}
+
 // judge compares the figures with the targets for this scale.
 func judge(r report) []targetResult {
 	var out []targetResult
@@ -916,7 +941,7 @@ func judge(r report) []targetResult {
 		switch p.Target {
 		case "list":
 			if big {
-				add(p.Name+": p99 ≤ 25 ms", fmt.Sprintf("%.2f ms", p.Fragment.P99), p.Fragment.P99 <= 25)
+				add(p.Name+": p99 ≤ 10 ms", fmt.Sprintf("%.2f ms", p.Fragment.P99), p.Fragment.P99 <= 10)
 			} else {
 				add(p.Name+": p50 ≤ 3 ms, p99 ≤ 10 ms", fmt.Sprintf("%.2f / %.2f ms", p.Fragment.P50, p.Fragment.P99),
 					p.Fragment.P50 <= 3 && p.Fragment.P99 <= 10)
@@ -954,6 +979,10 @@ func judge(r report) []targetResult {
 			add("≥ 1,500 list pages/s at 32 clients, zero errors",
 				fmt.Sprintf("%.0f pages/s, %d errors", t.PagesPerSec, t.Errors), t.PagesPerSec >= 1500 && t.Errors == 0)
 		}
+	}
+	if r.SeedSeconds > 0 {
+		rate := float64(r.Scale) / r.SeedSeconds
+		add("seed ≥ 5,000 tenants/s", fmt.Sprintf("%.0f tenants/s", rate), rate >= 5000)
 	}
 	add("import-yaml ≥ 1,000 tenants/s", fmt.Sprintf("%.0f tenants/s", r.Import.TenantsPerSecond), r.Import.TenantsPerSecond >= 1000)
 	out = append(out, judgeFollower(r.Follower)...)
