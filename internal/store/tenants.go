@@ -219,7 +219,7 @@ func (s *Store) countAndPage(ctx context.Context, res *tenant.ListResult) error 
 	if q.Plan == "" {
 		b.Queue(`SELECT status, sum(n)::bigint FROM tenant_counts GROUP BY status`)
 	} else {
-		b.Queue(`SELECT status, n FROM tenant_counts WHERE plan = $1`, string(q.Plan))
+		b.Queue(`SELECT status, sum(n)::bigint FROM tenant_counts WHERE plan = $1 GROUP BY status`, string(q.Plan))
 	}
 	f := &filter{}
 	sql, backwards := pageSQL(q, f)
