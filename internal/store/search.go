@@ -60,9 +60,10 @@ const (
 	// minSampleHits is how many sampled matches an estimate needs to be
 	// within ±15% of the truth (3 standard errors at 400).
 	minSampleHits = 400
-	// resampleBudget is how many more sampled rows the counts of a page
-	// found by a walk may read to reach minSampleHits.
-	resampleBudget = 5000
+	// sampleRowCost is one more row of the sample read for the counts:
+	// its index tuple read and checked (measured about three times a
+	// walk's tuple).
+	sampleRowCost = 3.0
 	// exactMatches is up to how many estimated matches a term is counted
 	// exactly (its page then comes from the same reading, top-N).
 	exactMatches = 5000
@@ -499,7 +500,18 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	}
 	// The counts: a status whose sampled matches are too few for "about N"
 	// within ±15% is read further, unless counting every match is cheaper.
-	switch more, countExactly := sm.further(); {
+	// Counting every match exactly reads what top-N reads, or for a short
+	// term the range of names (index-only) and the others.
+	exactCost := max(matches, sm.candidates()) * heapCost
+	if q.ShortSearch() {
+		exactCost = matches*heapCost
+		if bytewise, err := s.bytewise(ctx); err != nil {
+			return err
+		} else if bytewise {
+			exactCost = matches + sm.othersInPlan()*heapCost
+		}
+	}
+	switch more, countExactly := sm.further(exactCost); {
 	case countExactly:
 		trace(ctx, "count")
 		return s.countMatches(ctx, res)
@@ -517,9 +529,11 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 }
 
 // further says how many more buckets of each status to read so that its
-// sampled matches reach minSampleHits, within resampleBudget rows in all;
-// or that counting every match is cheaper than that (countExactly).
-func (sm searchSample) further() (more map[tenant.Status]int, countExactly bool) {
+// sampled matches reach minSampleHits; or that counting every match, at
+// exactCost, is cheaper than that (countExactly). Either way each tab's count
+// is exact or within ±15%: a rare term in a large registry is counted, not
+// guessed from a handful of sampled matches.
+func (sm searchSample) further(exactCost float64) (more map[tenant.Status]int, countExactly bool) {
 	more = map[tenant.Status]int{}
 	moreCost := 0.0
 	for _, st := range sm.statuses {
@@ -532,20 +546,11 @@ func (sm searchSample) further() (more map[tenant.Status]int, countExactly bool)
 		}
 		if k > st.buckets {
 			more[st.status] = k - st.buckets
-			moreCost += float64(st.total) * float64(k-st.buckets) / sampleBuckets
+			moreCost += float64(st.total) * float64(k-st.buckets) / sampleBuckets * sampleRowCost
 		}
 	}
-	if len(more) == 0 {
-		return more, false
-	}
-	if exactCost := sm.matchesInPlan() * heapCost; exactCost < min(moreCost, resampleBudget) {
+	if len(more) > 0 && exactCost < moreCost {
 		return map[tenant.Status]int{}, true
-	}
-	if moreCost > resampleBudget {
-		// As many more as the budget allows, shared in proportion.
-		for st, k := range more {
-			more[st] = int(float64(k) * resampleBudget / moreCost)
-		}
 	}
 	return more, false
 }
@@ -805,29 +810,12 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 	f := &filter{}
 	lo, hi := prefixRange(q.Search)
 	l, h := f.arg(lo), f.arg(hi)
-	limit := f.arg(otherPrefixCap)
+	limit := f.arg(otherPrefixCap) + "::int"
 	counts := `'{}'`
 	if count {
-		// The range of names counted as it is, plus the others whose name
-		// is outside it: no set of ids to deduplicate.
-		counts = `(SELECT coalesce(jsonb_object_agg(status, n), '{}')::text FROM (
-			SELECT status, sum(n) AS n FROM (
-				SELECT t.status, count(*) AS n FROM tenants t
-				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + planCond(f, q, "t.plan") + `
-				GROUP BY t.status
-				UNION ALL
-				SELECT t.status, count(*) FROM tenants t WHERE t.id IN (SELECT id FROM o) AND ` + planCond(f, q, "t.plan") + `
-					AND NOT (lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + `)
-				GROUP BY t.status) a
-			GROUP BY status) x)`
+		counts = prefixCountsSQL(f, q, l, h)
 	}
-	sql := `WITH o AS MATERIALIZED (
-			SELECT id FROM (
-				(SELECT id FROM tenants WHERE id ~>=~ ` + l + ` AND id ~<~ ` + h + ` LIMIT ` + limit + `)
-				UNION ALL (SELECT tenant_id FROM tenant_settings
-					WHERE lower(support_email) ~>=~ ` + l + ` AND lower(support_email) ~<~ ` + h + ` LIMIT ` + limit + `)
-				UNION ALL (SELECT tenant_id FROM organization_users
-					WHERE lower(email) ~>=~ ` + l + ` AND lower(email) ~<~ ` + h + ` LIMIT ` + limit + `)) x),
+	sql := `WITH ` + prefixOthersSQL(l, h, limit) + `,
 		m AS (
 			SELECT t.id, lower(t.name) AS key FROM tenants t
 			WHERE t.id IN (SELECT id FROM o) AND ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") + `
@@ -863,6 +851,37 @@ func (s *Store) prefixMerge(ctx context.Context, res *tenant.ListResult, o searc
 	}
 	fillPage(res, page, o.backwards)
 	return true, nil
+}
+
+// prefixOthersSQL is a CTE o(id) of the tenants whose id, support e-mail or
+// a member's e-mail starts with a short term (the bytewise range l..h), at
+// most limit of each (NULL: all).
+func prefixOthersSQL(l, h, limit string) string {
+	return `o AS MATERIALIZED (
+			SELECT id FROM (
+				(SELECT id FROM tenants WHERE id ~>=~ ` + l + ` AND id ~<~ ` + h + ` LIMIT ` + limit + `)
+				UNION ALL (SELECT tenant_id FROM tenant_settings
+					WHERE lower(support_email) ~>=~ ` + l + ` AND lower(support_email) ~<~ ` + h + ` LIMIT ` + limit + `)
+				UNION ALL (SELECT tenant_id FROM organization_users
+					WHERE lower(email) ~>=~ ` + l + ` AND lower(email) ~<~ ` + h + ` LIMIT ` + limit + `)) x)`
+}
+
+// prefixCountsSQL counts a short term's matches per status within the plan
+// filter, as JSON text (decodeCounts), in a bytewise collation: the range of
+// names that start with it, counted as it is from the name order's index,
+// plus the tenants of CTE o whose name is outside that range, so no set of
+// ids is deduplicated.
+func prefixCountsSQL(f *filter, q tenant.ListQuery, l, h string) string {
+	return `(SELECT coalesce(jsonb_object_agg(status, n), '{}')::text FROM (
+			SELECT status, sum(n) AS n FROM (
+				SELECT t.status, count(*) AS n FROM tenants t
+				WHERE lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + ` AND ` + planCond(f, q, "t.plan") + `
+				GROUP BY t.status
+				UNION ALL
+				SELECT t.status, count(*) FROM tenants t WHERE t.id IN (SELECT id FROM o) AND ` + planCond(f, q, "t.plan") + `
+					AND NOT (lower(t.name) >= ` + l + ` AND lower(t.name) < ` + h + `)
+				GROUP BY t.status) a
+			GROUP BY status) x)`
 }
 
 // readSearchRows runs sql, whose rows are first columns (into heads) and
@@ -946,6 +965,21 @@ func (s *Store) countMatches(ctx context.Context, res *tenant.ListResult) error 
 		SELECT status, count(*) FROM m GROUP BY status`
 	res.Counts = map[tenant.Status]int{}
 	res.Estimated = false
+	if q.ShortSearch() && bytewise {
+		lo, hi := prefixRange(q.Search)
+		f = &filter{}
+		l, h := f.arg(lo), f.arg(hi)
+		var raw string
+		err := s.pool.QueryRow(ctx, `WITH `+prefixOthersSQL(l, h, "NULL")+` SELECT `+prefixCountsSQL(f, q, l, h), f.args...).Scan(&raw)
+		if err != nil {
+			return mapErr("count tenants", err)
+		}
+		if res.Counts, err = decodeCounts(raw); err != nil {
+			return fmt.Errorf("search tenants: counts: %w", err)
+		}
+		setTotal(res)
+		return nil
+	}
 	var status string
 	var n int
 	err = s.queryRows(ctx, sql, f.args, !q.ShortSearch(), func(rows pgx.Rows) error {
