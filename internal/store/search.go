@@ -504,7 +504,7 @@ func (s *Store) searchTenants(ctx context.Context, res *tenant.ListResult) error
 	// term the range of names (index-only) and the others.
 	exactCost := max(matches, sm.candidates()) * heapCost
 	if q.ShortSearch() {
-		exactCost = matches*heapCost
+		exactCost = matches * heapCost
 		if bytewise, err := s.bytewise(ctx); err != nil {
 			return err
 		} else if bytewise {
@@ -581,16 +581,6 @@ func setEstimatedCounts(res *tenant.ListResult, sm searchSample) {
 		res.Counts[res.Query.Status] = shown
 	}
 	setTotal(res)
-}
-
-// status is the sample of st.
-func (sm searchSample) status(st tenant.Status) statusSample {
-	for _, s := range sm.statuses {
-		if s.status == st {
-			return s
-		}
-	}
-	return statusSample{status: st}
 }
 
 func setTotal(res *tenant.ListResult) {
