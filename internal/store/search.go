@@ -667,8 +667,11 @@ func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOr
 		key = "t.created_at"
 	}
 	var sql string
+	// In creation order the budget is a count of rows read, with a
+	// sentinel row when it runs out; in name order a range of names.
+	counted := budget > 0 && !o.byName()
 	bounded := false
-	if budget <= 0 || o.byName() {
+	if !counted {
 		within := "true"
 		if budget > 0 {
 			if bound, ok := nameBound(groups, float64(budget), o.desc()); ok {
@@ -685,7 +688,6 @@ func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOr
 				SELECT t.id FROM tenants t WHERE ` + tabCond(f, q, "t.status") + ` AND ` + planCond(f, q, "t.plan") +
 			` AND ` + searchCond(f, q) + ` AND ` + o.after(f, key, "t.id") + ` AND ` + within + `
 				ORDER BY ` + o.orderBy(key, "t.id") + ` LIMIT ` + f.arg(o.limit) + ` OFFSET ` + f.arg(o.offset) + `) p)`
-		budget = 0
 	} else {
 		b := f.arg(budget)
 		sql = `WITH page AS (
@@ -715,7 +717,7 @@ func (s *Store) walkPage(ctx context.Context, res *tenant.ListResult, o searchOr
 		}
 		page = append(page, r.listRow)
 	}
-	if budget > 0 {
+	if counted {
 		if len(page) < o.need() && ranOut {
 			return false, nil
 		}
@@ -951,13 +953,8 @@ func (s *Store) countMatches(ctx context.Context, res *tenant.ListResult) error 
 		return err
 	}
 	f := &filter{}
-	sql := `WITH ` + matchSQL(f, q, newSearchOrder(q), bytewise) + `
-		SELECT status, count(*) FROM m GROUP BY status`
-	res.Counts = map[tenant.Status]int{}
-	res.Estimated = false
 	if q.ShortSearch() && bytewise {
 		lo, hi := prefixRange(q.Search)
-		f = &filter{}
 		l, h := f.arg(lo), f.arg(hi)
 		var raw string
 		err := s.pool.QueryRow(ctx, `WITH `+prefixOthersSQL(l, h, "NULL")+` SELECT `+prefixCountsSQL(f, q, l, h), f.args...).Scan(&raw)
@@ -967,21 +964,15 @@ func (s *Store) countMatches(ctx context.Context, res *tenant.ListResult) error 
 		if res.Counts, err = decodeCounts(raw); err != nil {
 			return fmt.Errorf("search tenants: counts: %w", err)
 		}
-		setTotal(res)
-		return nil
+	} else {
+		res.Counts = map[tenant.Status]int{}
+		sql := `WITH ` + matchSQL(f, q, newSearchOrder(q), bytewise) + `
+			SELECT status, count(*) FROM m GROUP BY status`
+		if err := s.scanCounts(ctx, sql, f.args, !q.ShortSearch(), res.Counts); err != nil {
+			return err
+		}
 	}
-	var status string
-	var n int
-	err = s.queryRows(ctx, sql, f.args, !q.ShortSearch(), func(rows pgx.Rows) error {
-		_, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
-			res.Counts[tenant.Status(status)] = n
-			return nil
-		})
-		return err
-	})
-	if err != nil {
-		return mapErr("count tenants", err)
-	}
+	res.Estimated = false
 	setTotal(res)
 	return nil
 }

@@ -183,19 +183,20 @@ func (s *Store) countScoped(ctx context.Context, q tenant.ListQuery, scope []str
 	if q.Search != "" {
 		f.and(searchCond(f, q))
 	}
-	return s.scanCounts(ctx, `SELECT t.status, count(*) FROM tenants t`+f.where()+` GROUP BY t.status`, f.args, into)
+	return s.scanCounts(ctx, `SELECT t.status, count(*) FROM tenants t`+f.where()+` GROUP BY t.status`, f.args, false, into)
 }
 
-func (s *Store) scanCounts(ctx context.Context, sql string, args []any, into map[tenant.Status]int) error {
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return mapErr("count tenants", err)
-	}
+// scanCounts reads sql's (status, count) rows into into; trigram as in
+// queryRows.
+func (s *Store) scanCounts(ctx context.Context, sql string, args []any, trigram bool, into map[tenant.Status]int) error {
 	var status string
 	var n int
-	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
-		into[tenant.Status(status)] = n
-		return nil
+	err := s.queryRows(ctx, sql, args, trigram, func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+			into[tenant.Status(status)] = n
+			return nil
+		})
+		return err
 	})
 	return mapErr("count tenants", err)
 }

@@ -65,7 +65,7 @@ func (s *Store) withTx(ctx context.Context, opts pgx.TxOptions, fn func(*txStore
 // the server had closed is met at BEGIN, before anything was done, and the
 // transaction runs once more on a live one. Sending COMMIT with the
 // statements means the row locks they take (a new tenant's insert updates
-// the tenant_counts row of its status and plan, which most new tenants
+// a tenant_counts row of its status and plan, which other new tenants may
 // share) are held only while the server runs them, never across a round
 // trip to the client and back, so concurrent writers wait that much less
 // for each other. A connection lost during that batch may have been lost
